@@ -1,0 +1,155 @@
+import type { Language } from '../i18n/language.js';
+
+/**
+ * Exit codes by the party that has to act: the person who wrote the files (2), the source
+ * database (3), the data itself (4), the lake's storage (5), the quality gate (6).
+ */
+export const EXIT_CODES = {
+  internal: 1,
+  configuration: 2,
+  source: 3,
+  data: 4,
+  lake: 5,
+  qualityGate: 6,
+} as const;
+
+/** A place in a YAML file, for messages that must say where to look. */
+export interface FileLocation {
+  file: string;
+  line?: number;
+  column?: number;
+  /** The YAML path, for example `tables[2].primary_key`. */
+  key?: string;
+}
+
+/** One problem in a config or rule file; validation collects all of them before failing. */
+export interface FileProblem extends FileLocation {
+  problem: { de: string; en: string };
+}
+
+interface ErrorDefinition<P> {
+  exitCode: number;
+  httpStatus: number;
+  de: (params: P) => string;
+  en: (params: P) => string;
+}
+
+function define<P>(definition: ErrorDefinition<P>): ErrorDefinition<P> {
+  return definition;
+}
+
+/** Renders `file:line:column (key)` for messages. */
+export function describeLocation(location: FileLocation): string {
+  const position = [location.file, location.line, location.column].filter((part) => part !== undefined).join(':');
+  return location.key ? `${position} (${location.key})` : position;
+}
+
+function listProblems(problems: FileProblem[], language: Language): string {
+  return problems.map((entry) => `  - ${describeLocation(entry)}: ${entry.problem[language]}`).join('\n');
+}
+
+/**
+ * Every error Aurora reports to a user, with its exit code, HTTP status and message in each
+ * language. docs/errors.md explains each code; a test keeps the two in step.
+ */
+export const ERROR_CATALOG = {
+  CONFIG_NOT_FOUND: define<{ file: string }>({
+    exitCode: EXIT_CODES.configuration,
+    httpStatus: 500,
+    de: (p) => `Konfigurationsdatei ${p.file} nicht gefunden. Pfad mit --config angeben.`,
+    en: (p) => `Configuration file ${p.file} not found. Pass its path with --config.`,
+  }),
+  CONFIG_INVALID: define<{ file: string; problems: FileProblem[] }>({
+    exitCode: EXIT_CODES.configuration,
+    httpStatus: 500,
+    de: (p) => `Konfiguration ${p.file} ist ungültig (${p.problems.length} Fehler):\n${listProblems(p.problems, 'de')}`,
+    en: (p) => `Configuration ${p.file} is invalid (${p.problems.length} problem(s)):\n${listProblems(p.problems, 'en')}`,
+  }),
+  RULES_INVALID: define<{ file: string; problems: FileProblem[] }>({
+    exitCode: EXIT_CODES.configuration,
+    httpStatus: 500,
+    de: (p) => `Regeldatei ${p.file} ist ungültig (${p.problems.length} Fehler):\n${listProblems(p.problems, 'de')}`,
+    en: (p) => `Rule file ${p.file} is invalid (${p.problems.length} problem(s)):\n${listProblems(p.problems, 'en')}`,
+  }),
+  SOURCE_UNREACHABLE: define<{ source: string; detail: string }>({
+    exitCode: EXIT_CODES.source,
+    httpStatus: 503,
+    de: (p) =>
+      `Quelle ${p.source} ist nicht erreichbar: ${p.detail}. Adresse, Port, Zugangsdaten und Netzwerk prüfen, dann erneut starten.`,
+    en: (p) => `Source ${p.source} is unreachable: ${p.detail}. Check host, port, credentials and network, then run again.`,
+  }),
+  SOURCE_TABLE_NOT_FOUND: define<{ table: string; source: string }>({
+    exitCode: EXIT_CODES.source,
+    httpStatus: 500,
+    de: (p) =>
+      `Tabelle ${p.table} existiert in der Quelle ${p.source} nicht. Namen (Groß-/Kleinschreibung, Schema) in aurora.yaml prüfen.`,
+    en: (p) => `Table ${p.table} does not exist in source ${p.source}. Check the name (case, schema) in aurora.yaml.`,
+  }),
+  SOURCE_COLUMN_NOT_FOUND: define<{ table: string; column: string; role: string; available: string[] }>({
+    exitCode: EXIT_CODES.configuration,
+    httpStatus: 500,
+    de: (p) =>
+      `Spalte ${p.column} (${p.role}) fehlt in Tabelle ${p.table}. Vorhandene Spalten: ${p.available.join(', ')}.`,
+    en: (p) => `Column ${p.column} (${p.role}) is missing in table ${p.table}. Available columns: ${p.available.join(', ')}.`,
+  }),
+  SOURCE_TYPE_UNSUPPORTED: define<{ table: string; column: string; sourceType: string }>({
+    exitCode: EXIT_CODES.source,
+    httpStatus: 500,
+    de: (p) =>
+      `Spalte ${p.table}.${p.column} hat den Typ ${p.sourceType}, den Aurora nicht verlustfrei übernehmen kann. Spalte in der Quelle per View umwandeln oder weglassen.`,
+    en: (p) =>
+      `Column ${p.table}.${p.column} has type ${p.sourceType}, which Aurora cannot load without loss. Convert it in a source view or leave it out.`,
+  }),
+  SOURCE_READ_FAILED: define<{ table: string; partition: number; detail: string }>({
+    exitCode: EXIT_CODES.source,
+    httpStatus: 500,
+    de: (p) => `Lesen von ${p.table} (Partition ${p.partition}) fehlgeschlagen: ${p.detail}`,
+    en: (p) => `Reading ${p.table} (partition ${p.partition}) failed: ${p.detail}`,
+  }),
+  VALUE_TYPE_MISMATCH: define<{ table: string; column: string; key: string; value: string; expected: string }>({
+    exitCode: EXIT_CODES.data,
+    httpStatus: 500,
+    de: (p) =>
+      `Wert ${JSON.stringify(p.value)} in ${p.table}.${p.column} (Schlüssel ${p.key}) passt nicht zum Typ ${p.expected}. Wert in der Quelle korrigieren oder den Spaltentyp anpassen.`,
+    en: (p) =>
+      `Value ${JSON.stringify(p.value)} in ${p.table}.${p.column} (key ${p.key}) does not fit type ${p.expected}. Fix the value in the source or change the column type.`,
+  }),
+  LAKE_NOT_WRITABLE: define<{ path: string; detail: string }>({
+    exitCode: EXIT_CODES.lake,
+    httpStatus: 500,
+    de: (p) => `Lake-Ordner ${p.path} ist nicht beschreibbar: ${p.detail}. Rechte und freien Speicher prüfen.`,
+    en: (p) => `Lake folder ${p.path} is not writable: ${p.detail}. Check permissions and free space.`,
+  }),
+  LAKE_FULL: define<{ path: string }>({
+    exitCode: EXIT_CODES.lake,
+    httpStatus: 507,
+    de: (p) =>
+      `Kein Speicherplatz mehr im Lake-Ordner ${p.path}. Platz schaffen (alte Läufe entfernen) und erneut starten; der zuletzt veröffentlichte Stand ist unverändert.`,
+    en: (p) =>
+      `No space left in lake folder ${p.path}. Free space (remove old runs) and run again; the last published state is unchanged.`,
+  }),
+  QUARANTINE_THRESHOLD_EXCEEDED: define<{ table: string; ratio: string; maximum: string }>({
+    exitCode: EXIT_CODES.qualityGate,
+    httpStatus: 500,
+    de: (p) =>
+      `Quarantäne-Anteil von ${p.table} ist ${p.ratio}, erlaubt sind höchstens ${p.maximum}. Nichts wurde veröffentlicht; Bericht lesen und Quelldaten oder Regeln prüfen.`,
+    en: (p) =>
+      `Quarantine ratio of ${p.table} is ${p.ratio}, the maximum is ${p.maximum}. Nothing was published; read the report and check the source data or the rules.`,
+  }),
+  TABLE_CHECK_FAILED: define<{ table: string; rule: string; detail: string }>({
+    exitCode: EXIT_CODES.qualityGate,
+    httpStatus: 500,
+    de: (p) => `Tabellenprüfung ${p.rule} für ${p.table} fehlgeschlagen: ${p.detail}. Nichts wurde veröffentlicht.`,
+    en: (p) => `Table check ${p.rule} on ${p.table} failed: ${p.detail}. Nothing was published.`,
+  }),
+  INTERNAL: define<{ detail: string }>({
+    exitCode: EXIT_CODES.internal,
+    httpStatus: 500,
+    de: (p) => `Interner Fehler: ${p.detail}. Bitte mit dem Log melden.`,
+    en: (p) => `Internal error: ${p.detail}. Please report it with the log.`,
+  }),
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CATALOG;
+
+export type ErrorParams<C extends ErrorCode> = Parameters<(typeof ERROR_CATALOG)[C]['en']>[0];
