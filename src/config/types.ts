@@ -1,0 +1,35 @@
+/** The source section of aurora.yaml after validation and environment substitution. */
+export type SourceConfig =
+  | { type: 'postgres'; url: string; schema?: string }
+  | { type: 'mysql'; url: string }
+  | { type: 'sqlite'; path: string }
+  | { type: 'files'; folder: string };
+
+/** One entry of `tables` in aurora.yaml. */
+export interface TableConfig {
+  name: string;
+  sourceTable: string;
+  primaryKey: string[];
+  partitionColumn?: string;
+  partitions: number;
+  path?: string;
+  format?: 'csv' | 'parquet' | 'json';
+  /** Line of the entry in aurora.yaml, for messages. */
+  line?: number;
+}
+
+/** A validated, frozen aurora.yaml. Paths are absolute. */
+export interface AuroraConfig {
+  file: string;
+  name: string;
+  source: SourceConfig;
+  lake: string;
+  rules: string;
+  parallelism: number;
+  tables: TableConfig[];
+  /**
+   * Values that came from environment variables inside the source section. They may be
+   * passwords, so every text Aurora prints or writes is scrubbed of them.
+   */
+  secrets: string[];
+}
