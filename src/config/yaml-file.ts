@@ -68,7 +68,8 @@ export function problemAt(yaml: YamlFile, path: readonly (string | number)[], pr
   return { file: yaml.file, line: lineOf(yaml, path), key: keyPathOf(path) || undefined, problem };
 }
 
-const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
+// strictRequired is off because if/then branches require keys that the parent schema defines.
+const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
 const validators = new Map<object, ValidateFunction>();
 
 /**

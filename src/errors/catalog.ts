@@ -142,6 +142,54 @@ export const ERROR_CATALOG = {
     de: (p) => `Tabellenprüfung ${p.rule} für ${p.table} fehlgeschlagen: ${p.detail}. Nichts wurde veröffentlicht.`,
     en: (p) => `Table check ${p.rule} on ${p.table} failed: ${p.detail}. Nothing was published.`,
   }),
+  SAMPLE_TARGET_INVALID: define<{ url: string; reason: string }>({
+    exitCode: EXIT_CODES.configuration,
+    httpStatus: 400,
+    de: (p) =>
+      `Ziel ${p.url} ist ungültig: ${p.reason}. Erlaubt sind sqlite:pfad/datei.db, postgres://…, postgresql://…, mysql://… und mariadb://….`,
+    en: (p) =>
+      `Target ${p.url} is invalid: ${p.reason}. Use sqlite:path/file.db, postgres://…, postgresql://…, mysql://… or mariadb://….`,
+  }),
+  SAMPLE_TARGET_EXISTS: define<{ target: string; tables: string[] }>({
+    exitCode: EXIT_CODES.configuration,
+    httpStatus: 409,
+    de: (p) =>
+      `Tabelle ${p.tables.join(', ')} existiert bereits in ${p.target}. Mit --replace ersetzen oder ein anderes Ziel wählen.`,
+    en: (p) =>
+      `Table ${p.tables.join(', ')} already exists in ${p.target}. Pass --replace to overwrite it or choose another target.`,
+  }),
+  SAMPLE_TARGET_UNREACHABLE: define<{ target: string; detail: string }>({
+    exitCode: EXIT_CODES.source,
+    httpStatus: 503,
+    de: (p) =>
+      `Ziel ${p.target} ist nicht erreichbar: ${p.detail}. Adresse, Port, Zugangsdaten und Datenbankname prüfen, dann erneut starten.`,
+    en: (p) =>
+      `Target ${p.target} is unreachable: ${p.detail}. Check host, port, credentials and database name, then run again.`,
+  }),
+  SAMPLE_LOAD_FAILED: define<{ target: string; table: string; detail: string }>({
+    exitCode: EXIT_CODES.source,
+    httpStatus: 500,
+    de: (p) =>
+      `Laden von ${p.table} in ${p.target} fehlgeschlagen: ${p.detail}. Das Ziel ist unverändert; Ursache beheben und erneut starten.`,
+    en: (p) =>
+      `Loading ${p.table} into ${p.target} failed: ${p.detail}. The target is unchanged; fix the cause and run again.`,
+  }),
+  LAKE_BUSY: define<{ path: string; pid: number }>({
+    exitCode: EXIT_CODES.lake,
+    httpStatus: 409,
+    de: (p) =>
+      `Im Lake-Ordner ${p.path} läuft schon ein Lauf (Prozess ${p.pid}). Dessen Ende abwarten; ist der Prozess beendet, erkennt Aurora die Sperre beim nächsten Start als verwaist.`,
+    en: (p) =>
+      `Another run is active in lake folder ${p.path} (process ${p.pid}). Wait for it to end; once that process is gone, Aurora treats the lock as stale on the next start.`,
+  }),
+  COLUMN_NAME_RESERVED: define<{ table: string; column: string; prefix: string }>({
+    exitCode: EXIT_CODES.configuration,
+    httpStatus: 500,
+    de: (p) =>
+      `Spalte ${p.table}.${p.column} beginnt mit ${p.prefix}; dieses Präfix ist für Aurora-Spalten reserviert. Spalte in der Quelle per View umbenennen.`,
+    en: (p) =>
+      `Column ${p.table}.${p.column} starts with ${p.prefix}, a prefix reserved for Aurora's own columns. Rename it in a source view.`,
+  }),
   INTERNAL: define<{ detail: string }>({
     exitCode: EXIT_CODES.internal,
     httpStatus: 500,

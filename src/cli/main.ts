@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError, Option } from 'commander';
+
+import { isAuroraError } from '../errors/aurora-error.js';
+import { EXIT_CODES } from '../errors/catalog.js';
+import { cliMessages } from '../i18n/cli-messages.js';
+import { resolveLanguage, type Language } from '../i18n/language.js';
+import { demoCommand } from './demo-command.js';
+import { runCommand } from './run-command.js';
+import { sampleCommand } from './sample-command.js';
+
+function parsePositiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(parsed) || parsed < 1) {
+    throw new InvalidArgumentError('expected a whole number of at least 1');
+  }
+  return parsed;
+}
+
+function languageOf(command: Command): Language {
+  return resolveLanguage(command.optsWithGlobals<{ lang?: string }>().lang);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const program = new Command('aurora')
+    .description('Migrate legacy ERP tables into the Aurora lakehouse, check them against YAML quality rules, and report.')
+    .addOption(new Option('--lang <language>', 'language of messages and reports (de, en); default AURORA_LANG or de'))
+    .showHelpAfterError()
+    .exitOverride();
+
+  let exitCode = 0;
+
+  program
+    .command('run')
+    .description('run a full load: source -> bronze -> rules -> silver + quarantine, then write the report')
+    .requiredOption('-c, --config <file>', 'aurora.yaml of the deployment')
+    .option('--json', 'print the run summary as JSON on stdout', false)
+    .option('--parallel <n>', 'partitions read at the same time (overrides parallelism)', parsePositiveInteger)
+    .action(async (options: { config: string; json: boolean; parallel?: number }, command: Command) => {
+      exitCode = await runCommand({ ...options, language: languageOf(command) });
+    });
+
+  const sample = program.command('sample').description('create sample legacy databases');
+  sample
+    .command('superstore')
+    .description('load the Sample Superstore orders (9,994 rows) into a database that plays the legacy system')
+    .requiredOption('--target <url>', 'sqlite:path/file.db, postgres://..., or mysql://...')
+    .option('--replace', 'replace the table if it exists', false)
+    .action(async (options: { target: string; replace: boolean }, command: Command) => {
+      exitCode = await sampleCommand({ ...options, language: languageOf(command) });
+    });
+
+  const demo = program.command('demo').description('run the main job end to end on bundled sample data');
+  demo
+    .command('superstore')
+    .description('load Superstore into an embedded SQLite database and run a full load with the example rules')
+    .option('--workdir <folder>', 'folder for the SQLite database and the lake', '.aurora/superstore')
+    .option('--json', 'print the run summary as JSON on stdout', false)
+    .action(async (options: { workdir: string; json: boolean }, command: Command) => {
+      exitCode = await demoCommand({ ...options, language: languageOf(command) });
+    });
+
+  await program.parseAsync(argv);
+  return exitCode;
+}
+
+/** The language for errors raised before commander has parsed the options. */
+function languageFromArgv(argv: readonly string[]): Language {
+  const index = argv.findIndex((argument) => argument === '--lang' || argument.startsWith('--lang='));
+  const value = index < 0 ? undefined : argv[index]?.includes('=') ? argv[index]?.split('=')[1] : argv[index + 1];
+  try {
+    return resolveLanguage(value);
+  } catch {
+    // The invalid language is itself the error being reported; German is the fallback.
+    return 'de';
+  }
+}
+
+function reportFailure(error: unknown, language: Language): number {
+  const code = (error as { code?: string }).code;
+  if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') {
+    return 0;
+  }
+  if (typeof code === 'string' && code.startsWith('commander.')) {
+    return EXIT_CODES.configuration;
+  }
+
+  if (isAuroraError(error)) {
+    process.stderr.write(`${cliMessages(language).failed(error.code, error.render(language))}\n`);
+    return error.exitCode;
+  }
+  if (error instanceof RangeError && /--lang|AURORA_LANG/.test(error.message)) {
+    process.stderr.write(`${error.message}\n`);
+    return EXIT_CODES.configuration;
+  }
+
+  process.stderr.write(`${cliMessages(language).failed('INTERNAL', error instanceof Error ? error.message : String(error))}\n`);
+  if (process.env.AURORA_DEBUG === '1' && error instanceof Error && error.stack) {
+    process.stderr.write(`${error.stack}\n`);
+  }
+  return EXIT_CODES.internal;
+}
+
+main(process.argv)
+  .then((code) => {
+    process.exitCode = code;
+  })
+  .catch((error: unknown) => {
+    process.exitCode = reportFailure(error, languageFromArgv(process.argv));
+  });

@@ -1,0 +1,198 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+
+import { AuroraError } from '../errors/aurora-error.js';
+import type { FileProblem } from '../errors/catalog.js';
+import { problemAt, readYamlFile, validateAgainstSchema, type YamlFile } from './yaml-file.js';
+import { substituteEnvironment } from './environment.js';
+import type { AuroraConfig, SourceConfig, TableConfig } from './types.js';
+
+const SCHEMA_FILE = new URL('../../schemas/aurora.schema.json', import.meta.url);
+
+let cachedSchema: object | undefined;
+
+/** The JSON Schema of aurora.yaml, the same file editors use for completion. */
+export function auroraConfigSchema(): object {
+  cachedSchema ??= JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')) as object;
+  return cachedSchema;
+}
+
+/** Parallel partitions when the config does not say: the core count, capped so a laptop stays usable. */
+export function defaultParallelism(): number {
+  return Math.max(1, Math.min(availableParallelism(), 8));
+}
+
+interface RawTable {
+  name: string;
+  source_table?: string;
+  primary_key: string | string[];
+  partition_column?: string;
+  partitions?: number;
+  path?: string;
+  format?: 'csv' | 'parquet' | 'json';
+}
+
+interface RawConfig {
+  name?: string;
+  source: { type: SourceConfig['type']; url?: string; schema?: string; path?: string; folder?: string };
+  lake: string;
+  rules: string;
+  parallelism?: number;
+  partitions?: number;
+  tables: RawTable[];
+}
+
+/**
+ * Reads, validates and resolves an aurora.yaml. All problems in the file are collected and
+ * thrown together as CONFIG_INVALID, so a user fixes them in one pass rather than one per run.
+ */
+export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): AuroraConfig {
+  const absoluteFile = path.resolve(file);
+  if (!existsSync(absoluteFile)) {
+    throw new AuroraError('CONFIG_NOT_FOUND', { file: absoluteFile });
+  }
+
+  const read = readYamlFile(absoluteFile);
+  if (!read.ok) {
+    throw new AuroraError('CONFIG_INVALID', { file: absoluteFile, problems: read.problems });
+  }
+
+  const schemaProblems = validateAgainstSchema(read.yaml, auroraConfigSchema());
+  if (schemaProblems.length > 0) {
+    throw new AuroraError('CONFIG_INVALID', { file: absoluteFile, problems: schemaProblems });
+  }
+
+  const raw = toPlain(read.yaml.document.toJS()) as RawConfig;
+  const problems: FileProblem[] = [];
+  const secrets: string[] = [];
+  const substitute = (value: string, key: (string | number)[], isSecretContext: boolean): string => {
+    const result = substituteEnvironment(value, env);
+    for (const name of result.missing) {
+      problems.push(
+        problemAt(read.yaml, key, {
+          de: `Umgebungsvariable ${name} ist nicht gesetzt. Variable setzen oder mit \${${name}:-Vorgabe} einen Vorgabewert angeben.`,
+          en: `Environment variable ${name} is not set. Set it, or give a default with \${${name}:-default}.`,
+        }),
+      );
+    }
+    if (isSecretContext) {
+      secrets.push(...result.substituted);
+    }
+    return result.value;
+  };
+
+  const folder = path.dirname(absoluteFile);
+  const source = resolveSource(raw.source, folder, substitute);
+  const lake = path.resolve(folder, substitute(raw.lake, ['lake'], false));
+  const rules = path.resolve(folder, substitute(raw.rules, ['rules'], false));
+  const parallelism = raw.parallelism ?? defaultParallelism();
+  const defaultPartitions = raw.partitions ?? parallelism * 2;
+  const tables = raw.tables.map((table, index) => resolveTable(table, index, defaultPartitions, read.yaml));
+
+  problems.push(...duplicateTableProblems(tables, read.yaml));
+  if (source.type === 'files') {
+    problems.push(...missingFilePathProblems(tables, read.yaml));
+  }
+  if (problems.length > 0) {
+    throw new AuroraError('CONFIG_INVALID', { file: absoluteFile, problems });
+  }
+
+  return Object.freeze({
+    file: absoluteFile,
+    name: raw.name ?? path.basename(folder),
+    source,
+    lake,
+    rules,
+    parallelism,
+    tables,
+    secrets: [...new Set(secrets)],
+  });
+}
+
+function resolveSource(
+  raw: RawConfig['source'],
+  folder: string,
+  substitute: (value: string, key: (string | number)[], secret: boolean) => string,
+): SourceConfig {
+  switch (raw.type) {
+    case 'postgres':
+      return {
+        type: 'postgres',
+        url: substitute(raw.url ?? '', ['source', 'url'], true),
+        ...(raw.schema ? { schema: substitute(raw.schema, ['source', 'schema'], false) } : {}),
+      };
+    case 'mysql':
+      return { type: 'mysql', url: substitute(raw.url ?? '', ['source', 'url'], true) };
+    case 'sqlite':
+      return { type: 'sqlite', path: path.resolve(folder, substitute(raw.path ?? '', ['source', 'path'], false)) };
+    case 'files':
+      return { type: 'files', folder: path.resolve(folder, substitute(raw.folder ?? '', ['source', 'folder'], false)) };
+  }
+}
+
+function resolveTable(raw: RawTable, index: number, defaultPartitions: number, yaml: YamlFile): TableConfig {
+  const primaryKey = Array.isArray(raw.primary_key) ? raw.primary_key : [raw.primary_key];
+  const line = problemAt(yaml, ['tables', index], { de: '', en: '' }).line;
+
+  return {
+    name: raw.name,
+    sourceTable: raw.source_table ?? raw.name,
+    primaryKey,
+    ...(raw.partition_column ? { partitionColumn: raw.partition_column } : {}),
+    partitions: raw.partitions ?? defaultPartitions,
+    ...(raw.path ? { path: raw.path } : {}),
+    ...(raw.format ? { format: raw.format } : {}),
+    ...(line !== undefined ? { line } : {}),
+  };
+}
+
+/** Table names become folder and relation names, so two entries may not differ only by case. */
+function duplicateTableProblems(tables: TableConfig[], yaml: YamlFile): FileProblem[] {
+  const seen = new Map<string, number>();
+  const problems: FileProblem[] = [];
+
+  tables.forEach((table, index) => {
+    const folded = table.name.toLowerCase();
+    const first = seen.get(folded);
+    if (first === undefined) {
+      seen.set(folded, index);
+      return;
+    }
+    problems.push(
+      problemAt(yaml, ['tables', index, 'name'], {
+        de: `Tabelle ${table.name} ist doppelt (schon in tables[${first}]); Namen dürfen sich nicht nur in Groß-/Kleinschreibung unterscheiden.`,
+        en: `Table ${table.name} is listed twice (already in tables[${first}]); names may not differ only by case.`,
+      }),
+    );
+  });
+
+  return problems;
+}
+
+function missingFilePathProblems(tables: TableConfig[], yaml: YamlFile): FileProblem[] {
+  return tables.flatMap((table, index) =>
+    table.path
+      ? []
+      : [
+          problemAt(yaml, ['tables', index], {
+            de: `Tabelle ${table.name} braucht bei einer Datei-Quelle das Feld "path" (Datei im Quellordner).`,
+            en: `Table ${table.name} needs "path" (the file in the source folder) for a files source.`,
+          }),
+        ],
+  );
+}
+
+/** YAML integers are parsed as BigInt for exactness; config fields are small, so plain numbers are safe. */
+function toPlain(value: unknown): unknown {
+  if (typeof value === 'bigint') {
+    return Number(value);
+  }
+  if (Array.isArray(value)) {
+    return value.map(toPlain);
+  }
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, toPlain(entry)]));
+  }
+  return value;
+}

@@ -1,0 +1,54 @@
+import { formatCount, formatSeconds } from './format.js';
+import type { Language } from './language.js';
+
+/** Texts the CLI prints while it works, in every user language. */
+export interface CliMessages {
+  runStarted(runId: string, tables: number): string;
+  tablePlanned(table: string, partitions: number, rows: number): string;
+  partitionExtracted(table: string, partition: number, rows: number): string;
+  tableExtracted(table: string, rows: number, durationMs: number): string;
+  validationStarted(table: string): string;
+  tableValidated(table: string, silver: number, quarantined: number): string;
+  published(runId: string): string;
+  failed(code: string, message: string): string;
+  reportAt(path: string): string;
+  sampleLoading(dataset: string, target: string): string;
+  sampleLoaded(rows: number, table: string, target: string): string;
+  progressBarFormat: string;
+}
+
+const de: CliMessages = {
+  runStarted: (runId, tables) => `Lauf ${runId} gestartet: ${tables} Tabelle(n), Full Load`,
+  tablePlanned: (table, partitions, rows) => `${table}: ${partitions} Partition(en), etwa ${formatCount('de', rows)} Zeilen`,
+  partitionExtracted: (table, partition, rows) => `${table}: Partition ${partition} gelesen, ${formatCount('de', rows)} Zeilen`,
+  tableExtracted: (table, rows, ms) => `${table}: ${formatCount('de', rows)} Zeilen in Bronze geschrieben (${formatSeconds('de', ms)})`,
+  validationStarted: (table) => `${table}: Qualitätsregeln werden geprüft`,
+  tableValidated: (table, silver, quarantined) =>
+    `${table}: Silver ${formatCount('de', silver)}, Quarantäne ${formatCount('de', quarantined)}`,
+  published: (runId) => `Snapshot ${runId} veröffentlicht`,
+  failed: (code, message) => `Lauf fehlgeschlagen [${code}]: ${message}`,
+  reportAt: (path) => `Datenqualitätsbericht: ${path}`,
+  sampleLoading: (dataset, target) => `Beispieldaten ${dataset} werden nach ${target} geladen`,
+  sampleLoaded: (rows, table, target) => `${formatCount('de', rows)} Zeilen in ${table} (${target}) geladen`,
+  progressBarFormat: '{table} |{bar}| {percentage}% | {value}/{total} Zeilen | {phase}',
+};
+
+const en: CliMessages = {
+  runStarted: (runId, tables) => `Run ${runId} started: ${tables} table(s), full load`,
+  tablePlanned: (table, partitions, rows) => `${table}: ${partitions} partition(s), about ${formatCount('en', rows)} rows`,
+  partitionExtracted: (table, partition, rows) => `${table}: partition ${partition} read, ${formatCount('en', rows)} rows`,
+  tableExtracted: (table, rows, ms) => `${table}: ${formatCount('en', rows)} rows written to bronze (${formatSeconds('en', ms)})`,
+  validationStarted: (table) => `${table}: checking quality rules`,
+  tableValidated: (table, silver, quarantined) =>
+    `${table}: silver ${formatCount('en', silver)}, quarantine ${formatCount('en', quarantined)}`,
+  published: (runId) => `Snapshot ${runId} published`,
+  failed: (code, message) => `Run failed [${code}]: ${message}`,
+  reportAt: (path) => `Data-quality report: ${path}`,
+  sampleLoading: (dataset, target) => `Loading sample data ${dataset} into ${target}`,
+  sampleLoaded: (rows, table, target) => `${formatCount('en', rows)} rows loaded into ${table} (${target})`,
+  progressBarFormat: '{table} |{bar}| {percentage}% | {value}/{total} rows | {phase}',
+};
+
+export function cliMessages(language: Language): CliMessages {
+  return language === 'de' ? de : en;
+}

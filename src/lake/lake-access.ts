@@ -1,0 +1,34 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+import { AuroraError, describeCause } from '../errors/aurora-error.js';
+
+/**
+ * Fails early, before a source is read, when the lake folder cannot take files: hours of
+ * extraction should not end in a permission error at publish time.
+ */
+export async function ensureLakeWritable(root: string): Promise<void> {
+  const probe = path.join(root, `.write-probe-${process.pid}`);
+
+  try {
+    await mkdir(root, { recursive: true });
+    await writeFile(probe, 'aurora');
+  } catch (error) {
+    throw lakeError(error, root);
+  } finally {
+    await rm(probe, { force: true }).catch(() => undefined);
+  }
+}
+
+/** Maps a file-system error in the lake to the catalogue: full disk or no permission. */
+export function lakeError(error: unknown, root: string): AuroraError {
+  if (error instanceof AuroraError) {
+    return error;
+  }
+
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOSPC' || code === 'EDQUOT' || /No space left on device/i.test(describeCause(error))) {
+    return new AuroraError('LAKE_FULL', { path: root }, { cause: error });
+  }
+  return new AuroraError('LAKE_NOT_WRITABLE', { path: root, detail: describeCause(error) }, { cause: error });
+}

@@ -1,0 +1,113 @@
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+
+import { syncFolder, writeFileAtomically } from './atomic-file.js';
+import { snapshotTableFile, type LakeLayout } from './lake-layout.js';
+
+/** What a published snapshot holds, written as manifest.json inside it. */
+export interface SnapshotManifest {
+  runId: string;
+  publishedAt: string;
+  tables: {
+    table: string;
+    /** Relative to the snapshot folder. */
+    silverFile: string;
+    quarantineFile: string;
+    silverRows: number;
+    quarantinedRows: number;
+  }[];
+}
+
+/** The content of the CURRENT pointer. */
+export interface CurrentPointer {
+  runId: string;
+  /** Relative to the lake root. */
+  snapshot: string;
+  publishedAt: string;
+}
+
+/** A snapshot under construction: files go into a hidden folder that readers never look at. */
+export class SnapshotBuilder {
+  constructor(
+    private readonly layout: LakeLayout,
+    readonly runId: string,
+  ) {}
+
+  get folder(): string {
+    return this.layout.partialSnapshotFolder(this.runId);
+  }
+
+  async prepare(): Promise<void> {
+    await rm(this.folder, { recursive: true, force: true });
+    await mkdir(path.join(this.folder, 'silver'), { recursive: true });
+    await mkdir(path.join(this.folder, 'quarantine'), { recursive: true });
+  }
+
+  fileFor(layer: 'silver' | 'quarantine', table: string): string {
+    return path.join(this.folder, snapshotTableFile(layer, table));
+  }
+
+  /**
+   * Publishes the snapshot: the manifest is written last inside the hidden folder, the folder
+   * is renamed to its final name, and only then does CURRENT move. A crash before the last
+   * rename leaves CURRENT on the previous snapshot.
+   */
+  async publish(tables: SnapshotManifest['tables']): Promise<CurrentPointer> {
+    const publishedAt = new Date().toISOString();
+    const manifest: SnapshotManifest = { runId: this.runId, publishedAt, tables };
+    await writeFileAtomically(path.join(this.folder, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+
+    const finalFolder = this.layout.snapshotFolder(this.runId);
+    await rename(this.folder, finalFolder);
+    await syncFolder(this.layout.snapshotsFolder);
+
+    const pointer: CurrentPointer = {
+      runId: this.runId,
+      snapshot: path.relative(this.layout.root, finalFolder),
+      publishedAt,
+    };
+    await writeFileAtomically(this.layout.currentPointer, `${JSON.stringify(pointer, null, 2)}\n`);
+    return pointer;
+  }
+
+  async discard(): Promise<void> {
+    await rm(this.folder, { recursive: true, force: true });
+  }
+}
+
+/** Reads the CURRENT pointer, or undefined when nothing was published yet. */
+export async function readCurrentPointer(layout: LakeLayout): Promise<CurrentPointer | undefined> {
+  try {
+    return JSON.parse(await readFile(layout.currentPointer, 'utf8')) as CurrentPointer;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+/** Reads the manifest of the published snapshot, or undefined when nothing was published yet. */
+export async function readCurrentManifest(layout: LakeLayout): Promise<SnapshotManifest | undefined> {
+  const pointer = await readCurrentPointer(layout);
+  if (!pointer) {
+    return undefined;
+  }
+  return JSON.parse(await readFile(path.join(layout.root, pointer.snapshot, 'manifest.json'), 'utf8')) as SnapshotManifest;
+}
+
+/** Removes hidden snapshot folders that killed runs left behind; they were never published. */
+export async function removeAbandonedSnapshots(layout: LakeLayout, activeRunId: string): Promise<string[]> {
+  let entries: string[];
+  try {
+    entries = await readdir(layout.snapshotsFolder);
+  } catch {
+    return [];
+  }
+
+  const abandoned = entries.filter((name) => name.endsWith('.partial') && name !== `.${activeRunId}.partial`);
+  for (const name of abandoned) {
+    await rm(path.join(layout.snapshotsFolder, name), { recursive: true, force: true });
+  }
+  return abandoned;
+}

@@ -1,0 +1,410 @@
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+
+import { redactSecrets } from '../config/environment.js';
+import type { AuroraConfig, TableConfig } from '../config/types.js';
+import { writeBronzePartition } from '../engine/bronze-writer.js';
+import { DuckdbSession, readParquetSql } from '../engine/duckdb-session.js';
+import { duckdbTypeOf } from '../engine/duckdb-types.js';
+import { quoteIdentifier } from '../engine/sql-text.js';
+import { AuroraError, describeCause, isAuroraError } from '../errors/aurora-error.js';
+import { writeFileAtomically } from '../lake/atomic-file.js';
+import { ensureLakeWritable, lakeError } from '../lake/lake-access.js';
+import { LakeLayout } from '../lake/lake-layout.js';
+import { LakeLock } from '../lake/lake-lock.js';
+import { removeAbandonedSnapshots, SnapshotBuilder, type SnapshotManifest } from '../lake/snapshots.js';
+import { compileRuleSet, type CompileContext, type CompiledRowRule, type CompiledTableRule } from '../quality/compile-rules.js';
+import { loadRuleSets } from '../quality/load-rules.js';
+import { RESERVED_COLUMN_PREFIX, validateTable } from '../quality/validate-table.js';
+import { writeQualityReport } from '../reports/write-report.js';
+import { createSource, describeSource } from '../sources/create-source.js';
+import type { PartitionRange, Source, SourceTableRequest, TableDescription } from '../sources/types.js';
+import type { PipelineEventListener } from './events.js';
+import { newRunId } from './run-id.js';
+import type { RunResult, TableResult } from './run-result.js';
+import { runWithConcurrency } from './task-pool.js';
+
+export interface FullLoadOptions {
+  config: AuroraConfig;
+  /** Overrides the config's parallelism (the CLI's --parallel). */
+  parallelism?: number;
+  onEvent?: PipelineEventListener;
+}
+
+/** The end of a run: its record, the error that ended it (if any) and where the report is. */
+export interface RunOutcome {
+  run: RunResult;
+  error?: AuroraError;
+  /** Folder holding report.de.html, report.en.html and report.json; absent if the lake was unusable. */
+  reportFolder?: string;
+}
+
+/** One table as the run sees it: its config, what the source says about it, and its rules. */
+interface PlannedTable {
+  config: TableConfig;
+  request: SourceTableRequest;
+  description: TableDescription;
+  relation: string;
+  partitions: PartitionRange[];
+  rowRules: CompiledRowRule[];
+  tableRules: CompiledTableRule[];
+  maxQuarantineRatio?: number;
+  bronzeFiles: string[];
+  extractMs: number;
+}
+
+/**
+ * Runs a full load: every configured table is read from the source in partitions, written to
+ * bronze, checked against its rules and split into silver and quarantine, and the new snapshot
+ * is published as a whole. Everything that can be checked without moving data (config, lake,
+ * source tables and columns, rules) is checked first.
+ */
+export async function runFullLoad(options: FullLoadOptions): Promise<RunOutcome> {
+  const { config } = options;
+  const startedAt = new Date();
+  const runId = newRunId(startedAt);
+  const layout = new LakeLayout(config.lake);
+  const parallelism = options.parallelism ?? config.parallelism;
+  const emit: PipelineEventListener = options.onEvent ?? (() => undefined);
+
+  const run: RunResult = {
+    runId,
+    mode: 'full',
+    status: 'failed',
+    startedAt: startedAt.toISOString(),
+    finishedAt: startedAt.toISOString(),
+    durationMs: 0,
+    configFile: config.file,
+    source: { kind: config.source.type, description: describeSource(config.source) },
+    tables: [],
+    totals: { rowsRead: 0, silverRows: 0, quarantinedRows: 0, quarantineRatio: 0 },
+  };
+
+  try {
+    await ensureLakeWritable(layout.root);
+  } catch (error) {
+    return { run: finish(run, error, config.secrets), error: toAuroraError(error) };
+  }
+
+  const lock = await LakeLock.acquire(layout.root).catch((error: unknown) => error);
+  if (!(lock instanceof LakeLock)) {
+    return { run: finish(run, lock, config.secrets), error: toAuroraError(lock) };
+  }
+
+  const snapshot = new SnapshotBuilder(layout, runId);
+  const tmpFolder = layout.runTmpFolder(runId);
+  let source: Source | undefined;
+  let session: DuckdbSession | undefined;
+
+  try {
+    await removeAbandonedSnapshots(layout, runId);
+    await rm(layout.tmpFolder, { recursive: true, force: true });
+    await mkdir(tmpFolder, { recursive: true });
+
+    source = await createSource(config.source);
+    session = await DuckdbSession.open({
+      threads: parallelism,
+      memoryLimit: '1GB',
+      tempDirectory: path.join(tmpFolder, 'duckdb'),
+    });
+
+    const tables = await planTables(config, source, session, runId, startedAt);
+    emit({
+      type: 'run-started',
+      runId,
+      tables: tables.map((table) => ({
+        table: table.config.name,
+        partitions: table.partitions.length,
+        rowsExpected: table.description.rowCount,
+      })),
+    });
+
+    await extractTables(tables, source, session, layout, runId, parallelism, emit);
+    await source.close();
+    source = undefined;
+
+    await snapshot.prepare();
+    const gateErrors: AuroraError[] = [];
+    for (const table of tables) {
+      await session.run(`CREATE OR REPLACE VIEW ${table.relation} AS SELECT * FROM ${readParquetSql(table.bronzeFiles)}`);
+    }
+    for (const table of tables) {
+      emit({ type: 'validation-started', table: table.config.name });
+      const result = await validatePlannedTable(table, session, snapshot, runId, gateErrors);
+      run.tables.push(result);
+      emit({ type: 'table-validated', table: table.config.name, result });
+    }
+
+    const [firstGateError] = gateErrors;
+    if (firstGateError) {
+      throw firstGateError;
+    }
+
+    const pointer = await snapshot.publish(
+      run.tables.map(
+        (table): SnapshotManifest['tables'][number] => ({
+          table: table.table,
+          silverFile: path.join('silver', `${table.table}.parquet`),
+          quarantineFile: path.join('quarantine', `${table.table}.parquet`),
+          silverRows: table.silverRows,
+          quarantinedRows: table.quarantinedRows,
+        }),
+      ),
+    );
+    emit({ type: 'published', runId, snapshot: pointer.snapshot });
+
+    run.status = 'succeeded';
+    finish(run, undefined, config.secrets);
+    const reportFolder = await recordRun(run, layout);
+    return { run, reportFolder };
+  } catch (error) {
+    const failure = toAuroraError(error, layout.root);
+    finish(run, failure, config.secrets);
+    await snapshot.discard().catch(() => undefined);
+    const reportFolder = await recordRun(run, layout).catch(() => undefined);
+    return { run, error: failure, ...(reportFolder ? { reportFolder } : {}) };
+  } finally {
+    await source?.close().catch(() => undefined);
+    session?.close();
+    await rm(tmpFolder, { recursive: true, force: true }).catch(() => undefined);
+    await lock.release();
+  }
+}
+
+/**
+ * Describes every table at the source and compiles its rules. This is where a missing table,
+ * a missing column or a bad rule stops the run, before any row is read.
+ */
+async function planTables(
+  config: AuroraConfig,
+  source: Source,
+  session: DuckdbSession,
+  runId: string,
+  startedAt: Date,
+): Promise<PlannedTable[]> {
+  const described: { config: TableConfig; request: SourceTableRequest; description: TableDescription }[] = [];
+  for (const table of config.tables) {
+    const request: SourceTableRequest = {
+      name: table.name,
+      sourceTable: table.sourceTable,
+      primaryKey: table.primaryKey,
+      ...(table.partitionColumn ? { partitionColumn: table.partitionColumn } : {}),
+      ...(table.path ? { path: table.path } : {}),
+      ...(table.format ? { format: table.format } : {}),
+    };
+    const description = await source.describeTable(request);
+    rejectReservedColumns(description);
+    described.push({ config: table, request, description });
+  }
+
+  const columnsByTable = new Map(described.map((entry) => [entry.config.name, entry.description.columns.map((column) => column.name)]));
+  const ruleSets = await loadRuleSets(config.rules, columnsByTable);
+
+  const relationOf = (name: string): string => quoteIdentifier(`bronze_${name}`);
+  const duckdbColumns = (description: TableDescription): CompileContext['columns'] =>
+    description.columns.map((column) => ({ name: column.name, duckdbType: duckdbTypeOf(column.type) }));
+  const byName = new Map(described.map((entry) => [entry.config.name, entry.description]));
+
+  const planned: PlannedTable[] = [];
+  for (const entry of described) {
+    const ruleSet = ruleSets.get(entry.config.name) ?? { table: entry.config.name, rules: [], files: [] };
+    const context: CompileContext = {
+      table: entry.config.name,
+      relation: relationOf(entry.config.name),
+      columns: duckdbColumns(entry.description),
+      resolveTable: (name) => {
+        const target = byName.get(name);
+        return target ? { relation: relationOf(name), columns: duckdbColumns(target) } : undefined;
+      },
+      runStartedAt: startedAt.toISOString(),
+    };
+    const compiled = await compileRuleSet(ruleSet, context, session.connection);
+    const partitions = await source.planPartitions(entry.description, entry.request, entry.config.partitions);
+
+    planned.push({
+      ...entry,
+      relation: context.relation,
+      partitions,
+      rowRules: compiled.rowRules,
+      tableRules: compiled.tableRules,
+      ...(ruleSet.maxQuarantineRatio !== undefined ? { maxQuarantineRatio: ruleSet.maxQuarantineRatio } : {}),
+      bronzeFiles: partitions.map((partition) => bronzeFileName(config.lake, entry.config.name, runId, partition.index)),
+      extractMs: 0,
+    });
+  }
+
+  return planned;
+}
+
+function bronzeFileName(lake: string, table: string, runId: string, partition: number): string {
+  return new LakeLayout(lake).bronzeFile(table, runId, partition);
+}
+
+function rejectReservedColumns(description: TableDescription): void {
+  const reserved = description.columns.find((column) => column.name.toLowerCase().startsWith(RESERVED_COLUMN_PREFIX));
+  if (reserved) {
+    throw new AuroraError('COLUMN_NAME_RESERVED', {
+      table: description.name,
+      column: reserved.name,
+      prefix: RESERVED_COLUMN_PREFIX,
+    });
+  }
+}
+
+/**
+ * Reads all partitions of all tables through one pool, so a small table does not leave
+ * workers idle while a large one is still being read.
+ */
+async function extractTables(
+  tables: PlannedTable[],
+  source: Source,
+  session: DuckdbSession,
+  layout: LakeLayout,
+  runId: string,
+  parallelism: number,
+  emit: PipelineEventListener,
+): Promise<void> {
+  const tasks = tables.flatMap((table) => table.partitions.map((partition) => ({ table, partition })));
+  const connections = await Promise.all(Array.from({ length: Math.max(1, parallelism) }, () => session.connect()));
+  const remaining = new Map(tables.map((table) => [table, table.partitions.length]));
+  const started = new Map<PlannedTable, number>();
+  const rowsDone = new Map<PlannedTable, number>();
+
+  try {
+    await runWithConcurrency(tasks, parallelism, async ({ table, partition }, worker) => {
+      if (!started.has(table)) {
+        started.set(table, performance.now());
+      }
+
+      const data = await source.readPartition(table.description, table.request, partition);
+      const baseline = rowsDone.get(table) ?? 0;
+      const rows = await writeBronzePartition(connections[worker] ?? session.connection, {
+        table: table.description,
+        partition: partition.index,
+        data,
+        stagingFile: path.join(layout.runTmpFolder(runId), `${table.config.name}-${partition.index}.csv`),
+        targetFile: table.bronzeFiles[partition.index] ?? bronzeFileName(layout.root, table.config.name, runId, partition.index),
+        onProgress: (staged) => emit({ type: 'extract-progress', table: table.config.name, rows: baseline + staged }),
+      });
+
+      rowsDone.set(table, (rowsDone.get(table) ?? 0) + rows);
+      emit({ type: 'partition-extracted', table: table.config.name, partition: partition.index, rows });
+
+      const left = (remaining.get(table) ?? 1) - 1;
+      remaining.set(table, left);
+      if (left === 0) {
+        table.extractMs = performance.now() - (started.get(table) ?? performance.now());
+        emit({ type: 'table-extracted', table: table.config.name, rows: rowsDone.get(table) ?? 0, durationMs: table.extractMs });
+      }
+    });
+  } finally {
+    for (const connection of connections) {
+      connection.closeSync();
+    }
+  }
+}
+
+async function validatePlannedTable(
+  table: PlannedTable,
+  session: DuckdbSession,
+  snapshot: SnapshotBuilder,
+  runId: string,
+  gateErrors: AuroraError[],
+): Promise<TableResult> {
+  const validation = await validateTable({
+    session,
+    runId,
+    table: table.description,
+    relation: table.relation,
+    rowRules: table.rowRules,
+    tableRules: table.tableRules,
+    silverFile: snapshot.fileFor('silver', table.config.name),
+    quarantineFile: snapshot.fileFor('quarantine', table.config.name),
+  });
+
+  const quarantineRatio = validation.rowsRead === 0 ? 0 : validation.quarantinedRows / validation.rowsRead;
+  if (table.maxQuarantineRatio !== undefined && quarantineRatio > table.maxQuarantineRatio) {
+    gateErrors.push(
+      new AuroraError('QUARANTINE_THRESHOLD_EXCEEDED', {
+        table: table.config.name,
+        ratio: quarantineRatio.toFixed(4),
+        maximum: String(table.maxQuarantineRatio),
+      }),
+    );
+  }
+  for (const check of validation.failedTableChecks) {
+    gateErrors.push(
+      new AuroraError('TABLE_CHECK_FAILED', {
+        table: table.config.name,
+        rule: check.rule.id,
+        detail: `${check.rule.message.en} (observed: ${check.observed ?? 'NULL'})`,
+      }),
+    );
+  }
+
+  return {
+    table: table.config.name,
+    sourceName: table.description.sourceName,
+    partitions: table.partitions.length,
+    rowsRead: validation.rowsRead,
+    silverRows: validation.silverRows,
+    quarantinedRows: validation.quarantinedRows,
+    warnedRows: validation.warnedRows,
+    quarantineRatio,
+    ...(table.maxQuarantineRatio !== undefined ? { maxQuarantineRatio: table.maxQuarantineRatio } : {}),
+    rules: validation.rules,
+    timings: {
+      extractMs: Math.round(table.extractMs),
+      validateMs: Math.round(validation.timings.validateMs),
+      publishMs: Math.round(validation.timings.writeMs),
+    },
+  };
+}
+
+/** Fills in end time, totals and error; secrets are scrubbed from every message. */
+function finish(run: RunResult, error: unknown, secrets: readonly string[]): RunResult {
+  const finishedAt = new Date();
+  run.finishedAt = finishedAt.toISOString();
+  run.durationMs = finishedAt.getTime() - Date.parse(run.startedAt);
+
+  const rowsRead = run.tables.reduce((sum, table) => sum + table.rowsRead, 0);
+  const quarantinedRows = run.tables.reduce((sum, table) => sum + table.quarantinedRows, 0);
+  run.totals = {
+    rowsRead,
+    silverRows: run.tables.reduce((sum, table) => sum + table.silverRows, 0),
+    quarantinedRows,
+    quarantineRatio: rowsRead === 0 ? 0 : quarantinedRows / rowsRead,
+  };
+
+  if (error !== undefined) {
+    const failure = toAuroraError(error);
+    run.status = 'failed';
+    run.error = {
+      code: failure.code,
+      message: { de: redactSecrets(failure.render('de'), secrets), en: redactSecrets(failure.render('en'), secrets) },
+    };
+  }
+  return run;
+}
+
+function toAuroraError(error: unknown, lakeRoot?: string): AuroraError {
+  if (isAuroraError(error)) {
+    return error;
+  }
+
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (lakeRoot !== undefined && (code === 'ENOSPC' || code === 'EACCES' || code === 'EROFS' || code === 'EDQUOT')) {
+    return lakeError(error, lakeRoot);
+  }
+  return new AuroraError('INTERNAL', { detail: describeCause(error) }, { cause: error });
+}
+
+/** Writes the run record and the data-quality report; both exist for failed runs too. */
+async function recordRun(run: RunResult, layout: LakeLayout): Promise<string> {
+  await mkdir(layout.runsFolder, { recursive: true });
+  await writeFileAtomically(layout.runRecord(run.runId), `${JSON.stringify(run, null, 2)}\n`);
+
+  const reportFolder = layout.reportFolder(run.runId);
+  await writeQualityReport(run, reportFolder);
+  return reportFolder;
+}
