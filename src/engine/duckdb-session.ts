@@ -15,8 +15,8 @@ export interface DuckdbSessionOptions {
 export type TextRow = Record<string, string | null>;
 
 /**
- * One DuckDB instance for one run. Sessions are pinned to UTC so that TIMESTAMPTZ values print
- * the same instant on every machine.
+ * One DuckDB instance for one run. The ICU extension is not bundled and cannot be downloaded
+ * here, so TIMESTAMPTZ values are always printed in UTC, the same on every machine.
  */
 export class DuckdbSession {
   private constructor(
@@ -25,7 +25,7 @@ export class DuckdbSession {
   ) {}
 
   static async open(options: DuckdbSessionOptions = {}): Promise<DuckdbSession> {
-    const settings: Record<string, string> = { TimeZone: 'UTC' };
+    const settings: Record<string, string> = {};
     if (options.threads !== undefined) {
       settings.threads = String(options.threads);
     }
