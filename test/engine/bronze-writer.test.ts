@@ -87,7 +87,8 @@ for (const [label, line, column, value] of [
         assert.ok(error instanceof AuroraError);
         assert.equal(error.code, 'VALUE_TYPE_MISMATCH');
         assert.equal(error.exitCode, 4);
-        assert.deepEqual({ column: error.params.column, value: error.params.value, table: error.params.table }, { column, value, table: 'ORDERS' });
+        const params = error.params as { column: string; value: string; table: string };
+        assert.deepEqual({ column: params.column, value: params.value, table: params.table }, { column, value, table: 'ORDERS' });
         assert.match(error.render('de'), /Schlüssel/);
         return true;
       },
