@@ -24,3 +24,19 @@ export function quoteLiteral(value: string): string {
 export function quoteQualifiedName(name: string): string {
   return name.split('.').map(quoteIdentifier).join('.');
 }
+
+/**
+ * Quotes a MySQL or MariaDB identifier in backticks and doubles any backtick inside it. Backticks
+ * work in every sql_mode, while double quotes name identifiers only under ANSI_QUOTES.
+ */
+export function quoteMysqlIdentifier(name: string): string {
+  if (name.length === 0 || name.includes('\u0000')) {
+    throw new RangeError(`invalid SQL identifier ${JSON.stringify(name)}: it must be non-empty and free of NUL characters`);
+  }
+  return `\`${name.replaceAll('`', '``')}\``;
+}
+
+/** Quotes a dotted MySQL name part by part: `erp.ORDERS` becomes `` `erp`.`ORDERS` ``. */
+export function quoteMysqlQualifiedName(name: string): string {
+  return name.split('.').map(quoteMysqlIdentifier).join('.');
+}
