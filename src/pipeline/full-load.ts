@@ -126,7 +126,8 @@ export async function runFullLoad(options: FullLoadOptions): Promise<RunOutcome>
     await snapshot.prepare();
     const gateErrors: AuroraError[] = [];
     for (const table of tables) {
-      await session.run(`CREATE OR REPLACE VIEW ${table.relation} AS SELECT * FROM ${readParquetSql(table.bronzeFiles)}`);
+      await session.run(`DROP TABLE IF EXISTS ${table.relation}`);
+      await session.run(`CREATE VIEW ${table.relation} AS SELECT * FROM ${readParquetSql(table.bronzeFiles)}`);
     }
     for (const table of tables) {
       emit({ type: 'validation-started', table: table.config.name });
@@ -204,6 +205,13 @@ async function planTables(
   const duckdbColumns = (description: TableDescription): CompileContext['columns'] =>
     description.columns.map((column) => ({ name: column.name, duckdbType: duckdbTypeOf(column.type) }));
   const byName = new Map(described.map((entry) => [entry.config.name, entry.description]));
+
+  // The compiler test-runs each rule against its relation, so empty stand-ins with the final
+  // column types exist until the bronze views replace them after extraction.
+  for (const entry of described) {
+    const columns = duckdbColumns(entry.description).map((column) => `${quoteIdentifier(column.name)} ${column.duckdbType}`);
+    await session.run(`CREATE OR REPLACE TEMP TABLE ${relationOf(entry.config.name)} (${columns.join(', ')})`);
+  }
 
   const planned: PlannedTable[] = [];
   for (const entry of described) {
