@@ -16,6 +16,7 @@ import { removeAbandonedSnapshots, SnapshotBuilder, type SnapshotManifest } from
 import { compileRuleSet, type CompileContext, type CompiledRowRule, type CompiledTableRule } from '../quality/compile-rules.js';
 import { loadRuleSets } from '../quality/load-rules.js';
 import { RESERVED_COLUMN_PREFIX, validateTable } from '../quality/validate-table.js';
+import { openRunLog } from '../logging/run-log.js';
 import { writeQualityReport } from '../reports/write-report.js';
 import { createSource, describeSource } from '../sources/create-source.js';
 import type { PartitionRange, Source, SourceTableRequest, TableDescription } from '../sources/types.js';
@@ -65,7 +66,7 @@ export async function runFullLoad(options: FullLoadOptions): Promise<RunOutcome>
   const runId = newRunId(startedAt);
   const layout = new LakeLayout(config.lake);
   const parallelism = options.parallelism ?? config.parallelism;
-  const emit: PipelineEventListener = options.onEvent ?? (() => undefined);
+  const notify: PipelineEventListener = options.onEvent ?? (() => undefined);
 
   const run: RunResult = {
     runId,
@@ -91,6 +92,11 @@ export async function runFullLoad(options: FullLoadOptions): Promise<RunOutcome>
     return { run: finish(run, lock, config.secrets), error: toAuroraError(lock) };
   }
 
+  const log = openRunLog(layout.root, runId, config.secrets);
+  const emit: PipelineEventListener = (event) => {
+    log.event(event);
+    notify(event);
+  };
   const snapshot = new SnapshotBuilder(layout, runId);
   const tmpFolder = layout.runTmpFolder(runId);
   let source: Source | undefined;
@@ -156,11 +162,14 @@ export async function runFullLoad(options: FullLoadOptions): Promise<RunOutcome>
 
     run.status = 'succeeded';
     finish(run, undefined, config.secrets);
+    log.finished(run.status, run.durationMs);
     const reportFolder = await recordRun(run, layout);
     return { run, reportFolder };
   } catch (error) {
     const failure = toAuroraError(error, layout.root);
     finish(run, failure, config.secrets);
+    log.failed(failure.code, failure.message);
+    log.finished(run.status, run.durationMs);
     await snapshot.discard().catch(() => undefined);
     const reportFolder = await recordRun(run, layout).catch(() => undefined);
     return { run, error: failure, ...(reportFolder ? { reportFolder } : {}) };

@@ -76,6 +76,13 @@ test('unreachable source', async (t) => {
     env: { PW: 'hunter2-secret' },
   });
   assert.doesNotMatch(stderr, /hunter2-secret/, 'the password never appears');
+
+  const lakeText = spawnSync('grep', ['-r', '-l', 'hunter2-secret', files.lake], { encoding: 'utf8' });
+  assert.equal(lakeText.stdout, '', 'no file in the lake holds the password');
+  const logs = readdirSync(path.join(files.lake, 'logs'));
+  const failedLog = logs.map((name) => readFileSync(path.join(files.lake, 'logs', name), 'utf8')).find((text) => text.includes('SOURCE_UNREACHABLE'));
+  assert.ok(failedLog, 'the operators\' log records the failure');
+  assert.match(failedLog, /"event":"run-finished","status":"failed"/);
 });
 
 test('table missing in the source', async (t) => {
