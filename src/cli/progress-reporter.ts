@@ -62,7 +62,7 @@ function barReporter(messages: CliMessages, stream: NodeJS.WriteStream): { liste
     switch (event.type) {
       case 'run-started':
         for (const table of event.tables) {
-          bars.set(table.table, multibar.create(Math.max(table.rowsExpected, 1), 0, { table: table.table.padEnd(20), phase: 'extract' }));
+          bars.set(table.table, multibar.create(Math.max(table.rowsExpected, 1), 0, { table: table.table.padEnd(20), phase: messages.phases.extract }));
         }
         break;
       case 'extract-progress':
@@ -76,13 +76,13 @@ function barReporter(messages: CliMessages, stream: NodeJS.WriteStream): { liste
       }
       case 'table-extracted':
         bars.get(event.table)?.setTotal(Math.max(event.rows, 1));
-        bars.get(event.table)?.update(event.rows, { phase: 'bronze' });
+        bars.get(event.table)?.update(event.rows, { phase: messages.phases.bronze });
         break;
       case 'validation-started':
-        bars.get(event.table)?.update({ phase: 'validate' });
+        bars.get(event.table)?.update({ phase: messages.phases.validate });
         break;
       case 'table-validated':
-        bars.get(event.table)?.update({ phase: messages.tableValidated('', event.result.silverRows, event.result.quarantinedRows).replace(/^: /, '') });
+        bars.get(event.table)?.update({ phase: messages.tableValidated('', event.result.silverRows, event.result.quarantinedRows).replace(/^: /, '').trim() });
         break;
       case 'published':
         break;

@@ -15,6 +15,7 @@ export interface CliMessages {
   sampleLoading(dataset: string, target: string): string;
   sampleLoaded(rows: number, table: string, target: string): string;
   progressBarFormat: string;
+  phases: { extract: string; bronze: string; validate: string };
 }
 
 const de: CliMessages = {
@@ -31,6 +32,7 @@ const de: CliMessages = {
   sampleLoading: (dataset, target) => `Beispieldaten ${dataset} werden nach ${target} geladen`,
   sampleLoaded: (rows, table, target) => `${formatCount('de', rows)} Zeilen in ${table} (${target}) geladen`,
   progressBarFormat: '{table} |{bar}| {percentage}% | {value}/{total} Zeilen | {phase}',
+  phases: { extract: 'Lesen', bronze: 'Bronze', validate: 'Prüfen' },
 };
 
 const en: CliMessages = {
@@ -47,6 +49,7 @@ const en: CliMessages = {
   sampleLoading: (dataset, target) => `Loading sample data ${dataset} into ${target}`,
   sampleLoaded: (rows, table, target) => `${formatCount('en', rows)} rows loaded into ${table} (${target})`,
   progressBarFormat: '{table} |{bar}| {percentage}% | {value}/{total} rows | {phase}',
+  phases: { extract: 'extract', bronze: 'bronze', validate: 'validate' },
 };
 
 export function cliMessages(language: Language): CliMessages {

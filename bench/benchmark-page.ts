@@ -1,0 +1,120 @@
+/** One benchmark run as stored in bench/results/<timestamp>.json. */
+export interface BenchmarkResult {
+  startedAt: string;
+  machine: {
+    cores: number;
+    cpuModel: string;
+    memoryBytes: number;
+    node: string;
+    duckdb: string;
+    postgres: string;
+    platform: string;
+  };
+  scales: ScaleResult[];
+}
+
+export interface ScaleResult {
+  scale: number;
+  /** Time the generator took, when this run had to create the sample. */
+  generatedMs?: number;
+  floor: { copyMs: number; parquetMs: number; totalMs: number };
+  aurora: {
+    wallMs: number;
+    maxRssBytes: number;
+    cpuMs: number;
+    ordersRows: number;
+    silverRows: number;
+    quarantinedRows: number;
+    rules: number;
+    extractMs: number;
+    validateMs: number;
+    writeMs: number;
+  };
+}
+
+const GIB = 2 ** 30;
+const TARGET_RATIO = 1.5;
+const TARGET_VALIDATION_MS = 2000;
+
+const seconds = (ms: number): string => (ms / 1000).toFixed(1);
+const mebibytes = (bytes: number): string => (bytes / 2 ** 20).toFixed(0);
+
+function scaleRow(scale: ScaleResult): string {
+  const { aurora, floor } = scale;
+  const rowsPerSecond = Math.round(aurora.ordersRows / (aurora.wallMs / 1000));
+  return [
+    scale.scale,
+    aurora.ordersRows.toLocaleString('en-US'),
+    seconds(floor.copyMs),
+    seconds(floor.parquetMs),
+    seconds(floor.totalMs),
+    seconds(aurora.wallMs),
+    (aurora.wallMs / floor.totalMs).toFixed(2),
+    rowsPerSecond.toLocaleString('en-US'),
+    seconds(aurora.extractMs),
+    `${seconds(aurora.validateMs)} (${aurora.rules} rules)`,
+    seconds(aurora.writeMs),
+    seconds(aurora.cpuMs),
+    mebibytes(aurora.maxRssBytes),
+  ].join(' | ');
+}
+
+function verdicts(result: BenchmarkResult): string[] {
+  const full = result.scales.find((scale) => scale.scale === 1) ?? result.scales.at(-1);
+  if (!full) {
+    return [];
+  }
+
+  const ratio = full.aurora.wallMs / full.floor.totalMs;
+  const peak = Math.max(...result.scales.map((scale) => scale.aurora.maxRssBytes));
+  return [
+    `- Full load plus validation within ${TARGET_RATIO}× the floor (scale ${full.scale}): ${ratio.toFixed(2)}× — ${ratio <= TARGET_RATIO ? 'met' : 'missed'}.`,
+    `- Peak RSS under 1 GiB at every scale: ${mebibytes(peak)} MiB at most — ${peak < GIB ? 'met' : 'missed'}.`,
+    `- ${full.aurora.rules} rules over ${full.aurora.ordersRows.toLocaleString('en-US')} rows validated in under 2 s: ${seconds(full.aurora.validateMs)} s — ${full.aurora.validateMs < TARGET_VALIDATION_MS ? 'met' : 'missed'}.`,
+  ];
+}
+
+/** Renders docs/benchmarks.md from every stored result, newest first. */
+export function renderBenchmarkPage(results: readonly BenchmarkResult[]): string {
+  const newestFirst = [...results].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  const header =
+    '| Scale | ORDERS rows | Floor: psql COPY (s) | Floor: CSV→Parquet (s) | Floor total (s) | Aurora (s) | Ratio | Rows/s | Extract (s) | Validate (s) | Write silver+quarantine (s) | CPU (s) | Peak RSS (MiB) |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|';
+
+  const sections = newestFirst.map((result) => {
+    const machine = result.machine;
+    return [
+      `## Run of ${result.startedAt}`,
+      '',
+      `Machine: ${machine.cores} cores (${machine.cpuModel}), ${(machine.memoryBytes / GIB).toFixed(0)} GiB, ${machine.platform}; Node.js ${machine.node}, DuckDB node-api ${machine.duckdb}, PostgreSQL ${machine.postgres}.`,
+      '',
+      header,
+      ...result.scales.map((scale) => `| ${scaleRow(scale)} |`),
+      '',
+      ...verdicts(result),
+    ].join('\n');
+  });
+
+  return [
+    '# Benchmarks',
+    '',
+    'The full load of the ERP sample\'s ORDERS table from PostgreSQL, with the example rule set',
+    '(`examples/mueller-erp/rules`) validated into silver and quarantine, measured beside the',
+    'physical floor for the same table: `psql` COPY to a CSV file plus DuckDB converting that CSV',
+    'to Parquet. Both run in the same script on the same machine, one after the other, so the',
+    'ratio is what to compare across machines. The Aurora load also reads CUSTOMERS, the target',
+    'of the ORDERS → CUSTOMERS relationship rule. Peak RSS and CPU time are those of the child',
+    'process that runs the load, DuckDB included.',
+    '',
+    'Reproduce (PostgreSQL at `AURORA_BENCH_POSTGRES_URL`, default `postgres://postgres@127.0.0.1:5432/postgres`;',
+    'the ERP samples are generated once into `aurora_bench_erp_*` databases and reused):',
+    '',
+    '```sh',
+    'npm run bench                      # scales 0.25, 0.5 and 1.0',
+    'npm run bench -- --scales 0.05     # a quick check',
+    '```',
+    '',
+    'Raw results: `bench/results/*.json`.',
+    '',
+    ...sections.flatMap((section) => [section, '']),
+  ].join('\n');
+}

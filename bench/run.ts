@@ -1,0 +1,230 @@
+/**
+ * The load benchmark: a full load of the ERP sample's ORDERS from PostgreSQL with rule
+ * validation, measured beside the physical floor for the same table (psql COPY to CSV, then
+ * DuckDB CSV to Parquet) at several scales, in one script on one machine.
+ *
+ *   npm run bench                       scales 0.25, 0.5 and 1.0
+ *   npm run bench -- --scales 0.05      a quick run
+ *
+ * Results go to bench/results/<timestamp>.json and docs/benchmarks.md.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import pg from 'pg';
+import { parse as parseYaml } from 'yaml';
+
+import { renderBenchmarkPage, type BenchmarkResult, type ScaleResult } from './benchmark-page.js';
+
+const ADMIN_URL = process.env.AURORA_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const WORK = path.resolve('bench/.work');
+const RULES = path.resolve('examples/mueller-erp/rules');
+const LOADED_TABLES = ['CUSTOMERS', 'ORDERS'];
+const ORDERS_AT_SCALE_1 = 2_147_832;
+
+function parseScales(argv: readonly string[]): number[] {
+  const index = argv.indexOf('--scales');
+  const text = index >= 0 ? argv[index + 1] : undefined;
+  const scales = (text ?? '0.25,0.5,1.0').split(',').map(Number);
+  if (scales.some((scale) => !Number.isFinite(scale) || scale <= 0)) {
+    throw new Error(`--scales must be positive numbers separated by commas, got ${String(text)}`);
+  }
+  return scales;
+}
+
+function databaseUrl(database: string): string {
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+async function query<T>(url: string, sql: string, values: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql, values)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Makes sure a database holds the ERP sample at `scale`, generating it only when missing, so
+ * that repeated benchmark runs measure the load and not the generator.
+ */
+async function ensureErpDatabase(scale: number): Promise<{ url: string; generatedMs?: number }> {
+  const database = `aurora_bench_erp_${String(scale).replace('.', '_')}`;
+  const url = databaseUrl(database);
+  const expectedOrders = Math.round(ORDERS_AT_SCALE_1 * scale);
+
+  const exists = (await query<{ n: string }>(ADMIN_URL, 'SELECT count(*) AS n FROM pg_database WHERE datname = $1', [database]))[0]?.n === '1';
+  if (exists) {
+    const orders = await query<{ n: string }>(url, `SELECT count(*) AS n FROM "ORDERS"`).catch(() => [{ n: '-1' }]);
+    if (Number(orders[0]?.n) === expectedOrders) {
+      return { url };
+    }
+    await query(ADMIN_URL, `DROP DATABASE "${database}"`);
+  }
+
+  await query(ADMIN_URL, `CREATE DATABASE "${database}"`);
+  const { loadErpSample } = await import('../src/samples/erp/erp-sample.js');
+  const startedAt = performance.now();
+  await loadErpSample(url, { scale, replace: true, manifest: path.join(WORK, `${database}.manifest.json`) });
+  return { url, generatedMs: performance.now() - startedAt };
+}
+
+/** Runs a child process to completion and returns its stdout; fails loudly on a non-zero exit. */
+function runChild(command: string, args: string[], stdoutFile?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    if (stdoutFile) {
+      child.stdout.pipe(createWriteStream(stdoutFile));
+    } else {
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+      });
+    }
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(output) : reject(new Error(`${command} ${args.join(' ')} exited with ${code}`))));
+  });
+}
+
+/** The physical floor: psql COPY of ORDERS to a CSV file, then DuckDB converting it to Parquet. */
+async function measureFloor(url: string, folder: string): Promise<ScaleResult['floor']> {
+  const csv = path.join(folder, 'orders.csv');
+  const copyStartedAt = performance.now();
+  await runChild('psql', [url, '-X', '-q', '-c', 'COPY "ORDERS" TO STDOUT (FORMAT csv)'], csv);
+  const copyMs = performance.now() - copyStartedAt;
+
+  const duckdb = JSON.parse(
+    await runChild(process.execPath, [path.resolve('bench/floor-runner.mjs'), csv, path.join(folder, 'orders.parquet'), String(os.availableParallelism())]),
+  ) as { wallMs: number; maxRssBytes: number };
+  rmSync(csv, { force: true });
+
+  return { copyMs, parquetMs: duckdb.wallMs, totalMs: copyMs + duckdb.wallMs };
+}
+
+/** Writes a config loading CUSTOMERS and ORDERS with their rule files from the example. */
+function writeBenchConfig(url: string, folder: string): string {
+  const rules = path.join(folder, 'rules');
+  rmSync(rules, { recursive: true, force: true });
+  mkdirSync(rules, { recursive: true });
+
+  for (const name of readdirSync(RULES)) {
+    const text = readFileSync(path.join(RULES, name), 'utf8');
+    const table = (parseYaml(text) as { table?: string }).table;
+    if (table && LOADED_TABLES.includes(table)) {
+      writeFileSync(path.join(rules, name), text);
+    }
+  }
+
+  const primaryKeys: Record<string, string> = { CUSTOMERS: 'CUSTOMER_ID', ORDERS: 'ORDER_ID' };
+  const config = path.join(folder, 'aurora.yaml');
+  writeFileSync(
+    config,
+    [
+      'name: benchmark',
+      'source:',
+      '  type: postgres',
+      `  url: ${url}`,
+      'lake: lake',
+      'rules: rules',
+      `parallelism: ${os.availableParallelism()}`,
+      'tables:',
+      ...LOADED_TABLES.map((table) => `  - name: ${table}\n    primary_key: ${primaryKeys[table]}`),
+    ].join('\n'),
+  );
+  return config;
+}
+
+async function measureLoad(url: string, folder: string): Promise<ScaleResult['aurora']> {
+  rmSync(path.join(folder, 'lake'), { recursive: true, force: true });
+  const config = writeBenchConfig(url, folder);
+  const output = JSON.parse(await runChild(process.execPath, [path.resolve('bench/load-runner.mjs'), config])) as {
+    wallMs: number;
+    maxRssBytes: number;
+    cpuMs: number;
+    status: string;
+    error: unknown;
+    tables: { table: string; rowsRead: number; silverRows: number; quarantinedRows: number; rules: number; timings: { extractMs: number; validateMs: number; publishMs: number } }[];
+  };
+  if (output.status !== 'succeeded') {
+    throw new Error(`the benchmark load failed: ${JSON.stringify(output.error)}`);
+  }
+
+  const orders = output.tables.find((table) => table.table === 'ORDERS');
+  if (!orders) {
+    throw new Error('the benchmark load has no ORDERS result');
+  }
+  return {
+    wallMs: output.wallMs,
+    maxRssBytes: output.maxRssBytes,
+    cpuMs: output.cpuMs,
+    ordersRows: orders.rowsRead,
+    silverRows: orders.silverRows,
+    quarantinedRows: orders.quarantinedRows,
+    rules: orders.rules,
+    extractMs: orders.timings.extractMs,
+    validateMs: orders.timings.validateMs,
+    writeMs: orders.timings.publishMs,
+  };
+}
+
+async function machineFacts(): Promise<BenchmarkResult['machine']> {
+  const packageLock = JSON.parse(readFileSync('package-lock.json', 'utf8')) as { packages: Record<string, { version?: string }> };
+  const postgres = (await query<{ version: string }>(ADMIN_URL, 'SHOW server_version'))[0]?.version ?? 'unknown';
+  return {
+    cores: os.availableParallelism(),
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    memoryBytes: os.totalmem(),
+    node: process.version,
+    duckdb: packageLock.packages['node_modules/@duckdb/node-api']?.version ?? 'unknown',
+    postgres,
+    platform: `${os.type()} ${os.release()}`,
+  };
+}
+
+async function main(): Promise<void> {
+  const scales = parseScales(process.argv.slice(2));
+  mkdirSync(WORK, { recursive: true });
+
+  const build = spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
+  if (build.status !== 0) {
+    throw new Error('npm run build failed');
+  }
+
+  const result: BenchmarkResult = { startedAt: new Date().toISOString(), machine: await machineFacts(), scales: [] };
+  for (const scale of scales) {
+    process.stderr.write(`bench: scale ${scale}: preparing the ERP sample\n`);
+    const folder = path.join(WORK, `scale-${scale}`);
+    mkdirSync(folder, { recursive: true });
+    const { url, generatedMs } = await ensureErpDatabase(scale);
+
+    process.stderr.write(`bench: scale ${scale}: physical floor\n`);
+    const floor = await measureFloor(url, folder);
+    process.stderr.write(`bench: scale ${scale}: aurora full load\n`);
+    const aurora = await measureLoad(url, folder);
+
+    result.scales.push({ scale, ...(generatedMs !== undefined ? { generatedMs } : {}), floor, aurora });
+    process.stderr.write(
+      `bench: scale ${scale}: ${aurora.ordersRows} rows, aurora ${(aurora.wallMs / 1000).toFixed(1)} s, floor ${(floor.totalMs / 1000).toFixed(1)} s, ratio ${(aurora.wallMs / floor.totalMs).toFixed(2)}, peak RSS ${(aurora.maxRssBytes / 2 ** 20).toFixed(0)} MiB\n`,
+    );
+  }
+
+  const resultFile = path.resolve('bench/results', `${result.startedAt.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(resultFile, `${JSON.stringify(result, null, 2)}\n`);
+  const all = readdirSync('bench/results')
+    .filter((name) => name.endsWith('.json'))
+    .sort()
+    .map((name) => JSON.parse(readFileSync(path.join('bench/results', name), 'utf8')) as BenchmarkResult);
+  writeFileSync('docs/benchmarks.md', renderBenchmarkPage(all));
+  process.stderr.write(`bench: results in ${resultFile} and docs/benchmarks.md\n`);
+}
+
+if (!existsSync('package.json')) {
+  throw new Error('run the benchmark from the repository root: npm run bench');
+}
+await main();
