@@ -91,7 +91,7 @@ export const REPORT_MESSAGES: Readonly<Record<Language, ReportMessages>> = {
     status: 'Status',
     statusValue: { succeeded: 'erfolgreich', failed: 'fehlgeschlagen' },
     mode: 'Modus',
-    modeFull: 'Vollständige Ladung',
+    modeFull: 'Full Load',
     startedAt: 'Beginn',
     finishedAt: 'Ende',
     duration: 'Dauer',
