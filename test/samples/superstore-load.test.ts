@@ -12,7 +12,14 @@ import pg from 'pg';
 import { AuroraError } from '../../src/errors/aurora-error.js';
 import { loadSuperstore, readSuperstoreRows, SUPERSTORE_TABLE, superstoreCsvPath } from '../../src/samples/superstore.js';
 import { openSampleTarget, type SampleRow, type SampleTableDefinition } from '../../src/samples/targets/sample-target.js';
-import { createThrowawayMysqlDatabase, createThrowawayPostgresDatabase, type ThrowawayDatabase } from './throwaway-databases.js';
+import {
+  createThrowawayMysqlDatabase,
+  createThrowawayPostgresDatabase,
+  probeMysql,
+  probePostgres,
+  requireService,
+  type ThrowawayDatabase,
+} from '../helpers/services.js';
 
 const TABLE = SUPERSTORE_TABLE.name;
 const SCALE = 4;
@@ -171,8 +178,8 @@ interface TargetUnderTest {
   cleanup(): Promise<void>;
 }
 
-function describeTarget(kind: string, setUp: () => Promise<TargetUnderTest>): void {
-  describe(`superstore load into ${kind}`, () => {
+function describeTarget(kind: string, setUp: () => Promise<TargetUnderTest>, skip?: string): void {
+  describe(`superstore load into ${kind}`, { skip }, () => {
     let target: TargetUnderTest;
     let loaded: LoadedTable;
 
@@ -302,17 +309,27 @@ describeTarget('sqlite', async () => {
   };
 });
 
-describeTarget('postgres', async () => {
-  const database: ThrowawayDatabase = await createThrowawayPostgresDatabase();
-  return { url: database.url, reader: () => postgresReader(database.url), cleanup: () => database.drop() };
-});
+const postgresSkip = await requireService('PostgreSQL', () => probePostgres());
+describeTarget(
+  'postgres',
+  async () => {
+    const database: ThrowawayDatabase = await createThrowawayPostgresDatabase();
+    return { url: database.url, reader: () => postgresReader(database.url), cleanup: () => database.drop() };
+  },
+  postgresSkip,
+);
 
-describeTarget('mysql', async () => {
-  const database: ThrowawayDatabase = await createThrowawayMysqlDatabase();
-  return { url: database.url, reader: () => mysqlReader(database.url), cleanup: () => database.drop() };
-});
+const mysqlSkip = await requireService('MariaDB', () => probeMysql());
+describeTarget(
+  'mysql',
+  async () => {
+    const database: ThrowawayDatabase = await createThrowawayMysqlDatabase();
+    return { url: database.url, reader: () => mysqlReader(database.url), cleanup: () => database.drop() };
+  },
+  mysqlSkip,
+);
 
-test('sums match across targets', () => {
+test('sums match across targets', { skip: postgresSkip ?? mysqlSkip }, () => {
   assert.deepEqual([...sumsByTarget.keys()].sort(), ['mysql', 'postgres', 'sqlite']);
   const expected = { sales: csv.salesSum, profit: csv.profitSum, nullPostalCodes: csv.emptyPostalCodes };
   for (const [kind, sums] of sumsByTarget) {
