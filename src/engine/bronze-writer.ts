@@ -33,12 +33,24 @@ export interface BronzePartitionTask {
  * fails the partition with VALUE_TYPE_MISMATCH naming the column, key and value.
  */
 export async function writeBronzePartition(connection: DuckDBConnection, task: BronzePartitionTask): Promise<number> {
+  // The source may fail before the stream is piped anywhere; without a listener that error
+  // would crash the process instead of failing the partition.
+  let earlyError: unknown;
+  if (task.data.kind === 'csv') {
+    task.data.stream.once('error', (error) => {
+      earlyError ??= error;
+    });
+  }
+
   await mkdir(path.dirname(task.targetFile), { recursive: true });
   const partialFile = `${task.targetFile}.partial`;
 
   try {
     const selectSql =
       task.data.kind === 'csv' ? await stageCsv(task, task.data.stream) : `SELECT * FROM (${task.data.sql})`;
+    if (earlyError !== undefined) {
+      throw earlyError;
+    }
 
     const rows = await copyToParquet(connection, task, selectSql, partialFile);
     await rename(partialFile, task.targetFile);

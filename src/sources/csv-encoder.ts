@@ -33,7 +33,8 @@ export function quoteCsvText(text: string): string {
  * and undefined become the unquoted empty field.
  *
  * @throws TypeError for values the dialect cannot carry (binary data, a non-integer number in
- *   an integer column, a boolean column holding something other than 0 or 1).
+ *   an integer column). A boolean column holding a number other than 0 or 1 is written as
+ *   that number, which the bronze writer then rejects with the row's key.
  */
 export function encodeCsvField(value: unknown, type: LogicalType): string {
   if (value === null || value === undefined) {
@@ -158,7 +159,8 @@ function encodeBooleanNumber(value: number, original: unknown): string {
   if (value === 1) {
     return 'true';
   }
-  throw new TypeError(`${String(original)} is not a boolean (only 0 and 1 are)`);
+  // Any other number is passed on as text, so the bronze writer rejects it with the row's key.
+  return String(original);
 }
 
 /**

@@ -234,3 +234,27 @@ function mountTmpfs(t: TestContext, lake: string, mode: 'ro' | 'full'): boolean 
   }
   return true;
 }
+
+for (const [label, declaredType, value, shown] of [
+  ['a decimal with more digits than its scale, stored by SQLite as REAL', 'DECIMAL(10,2)', 1.23456, '1.23456'],
+  ['a decimal that only rounds to its scale', 'DECIMAL(10,2)', 1.005, '1.005'],
+  ['a timestamp without zone that carries an offset', 'TIMESTAMP', '2025-12-31T23:59:59+05:30', '2025-12-31T23:59:59+05:30'],
+  ['a date that carries a time', 'DATE', '2025-01-15 10:00', '2025-01-15 10:00'],
+  ['a boolean holding 2', 'BOOLEAN', 2, '2'],
+] as const) {
+  test(`${label} stops the run instead of changing the value`, (t) => {
+    const folder = tempFolder(t);
+    const db = new Database(path.join(folder, 'legacy.sqlite'));
+    db.exec(`CREATE TABLE T (ID INTEGER PRIMARY KEY, V ${declaredType})`);
+    db.prepare('INSERT INTO T VALUES (1, NULL), (2, ?)').run(value);
+    db.close();
+    const files = writeDeployment(folder, { source: 'type: sqlite\npath: legacy.sqlite', tables: '  - name: T\n    primary_key: ID' });
+
+    const result = runCli(['run', '--config', files.config, '--lang', 'en']);
+    assert.equal(result.status, 4, result.stderr);
+    assert.match(result.stderr, /\[VALUE_TYPE_MISMATCH\]/);
+    assert.ok(result.stderr.includes(`Value ${JSON.stringify(shown)} in T.V (key 2)`), result.stderr);
+    assert.equal(existsSync(path.join(files.lake, 'CURRENT')), false, 'nothing was published');
+    assert.equal(readdirSync(path.join(files.lake, 'runs')).length, 1, 'the failed run is recorded');
+  });
+}

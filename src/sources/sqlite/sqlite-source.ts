@@ -222,8 +222,9 @@ function qualify(schema: string, table: string): string {
  * Builds the partition's SELECT. Decimal columns are read as text so that INTEGER- and
  * TEXT-stored values keep every digit. SQLite stores a well-formed number with a fraction in a
  * NUMERIC-affinity column as a REAL, so those values keep only about 15 significant digits
- * before Aurora reads them. They are written in fixed notation with the column's scale, and
- * SQLite's printf rounds them to 16 significant digits.
+ * before Aurora reads them. Such a value is written in fixed notation with the column's scale
+ * only when that text reads back as the same REAL; otherwise it is passed on in SQLite's own
+ * notation, which the bronze writer rejects for the decimal column instead of rounding it.
  * NOTE: a NUMERIC-affinity column keeps a decimal exactly only when it is an integer within
  * 64 bits. Any other well-formed number is already rounded to a REAL in the file.
  */
@@ -234,8 +235,8 @@ export function buildSelect(table: TableDescription, request: SourceTableRequest
     if (column.type.kind !== 'decimal') {
       return quoted;
     }
-    const realFormat = quoteLiteral(`%.${column.type.scale}f`);
-    return `CASE typeof(${quoted}) WHEN 'real' THEN printf(${realFormat}, ${quoted}) ELSE CAST(${quoted} AS TEXT) END`;
+    const fixed = `printf(${quoteLiteral(`%.${column.type.scale}f`)}, ${quoted})`;
+    return `CASE WHEN typeof(${quoted}) = 'real' AND CAST(${fixed} AS REAL) = ${quoted} THEN ${fixed} ELSE CAST(${quoted} AS TEXT) END`;
   });
 
   let sql = `SELECT ${selectList.join(', ')} FROM ${qualify(schema, name)}`;
