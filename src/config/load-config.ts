@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 
@@ -53,12 +53,27 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     throw new AuroraError('CONFIG_NOT_FOUND', { file: absoluteFile });
   }
 
+  if (statSync(absoluteFile).isDirectory()) {
+    throw new AuroraError('CONFIG_INVALID', {
+      file: absoluteFile,
+      problems: [
+        {
+          file: absoluteFile,
+          problem: {
+            de: 'Der Pfad ist ein Ordner. Die Datei aurora.yaml darin mit --config angeben.',
+            en: 'The path is a folder. Pass the aurora.yaml file inside it with --config.',
+          },
+        },
+      ],
+    });
+  }
+
   const read = readYamlFile(absoluteFile);
   if (!read.ok) {
     throw new AuroraError('CONFIG_INVALID', { file: absoluteFile, problems: read.problems });
   }
 
-  const schemaProblems = validateAgainstSchema(read.yaml, auroraConfigSchema());
+  const schemaProblems = documentProblems(read.yaml) ?? validateAgainstSchema(read.yaml, auroraConfigSchema());
   if (schemaProblems.length > 0) {
     throw new AuroraError('CONFIG_INVALID', { file: absoluteFile, problems: schemaProblems });
   }
@@ -84,6 +99,15 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
 
   const folder = path.dirname(absoluteFile);
   const source = resolveSource(raw.source, folder, substitute);
+  if ((source.type === 'postgres' || source.type === 'mysql') && !URL.canParse(source.url)) {
+    // The URL itself is not shown: it may hold the password that broke it.
+    problems.push(
+      problemAt(read.yaml, ['source', 'url'], {
+        de: 'Die Verbindungs-URL ist ungültig. Sonderzeichen in Benutzer und Passwort prozentkodieren (@ als %40, : als %3A, / als %2F, % als %25).',
+        en: 'The connection URL is invalid. Percent-encode special characters in user and password (@ as %40, : as %3A, / as %2F, % as %25).',
+      }),
+    );
+  }
   const lake = path.resolve(folder, substitute(raw.lake, ['lake'], false));
   const rules = path.resolve(folder, substitute(raw.rules, ['rules'], false));
   const parallelism = raw.parallelism ?? defaultParallelism();
@@ -195,4 +219,26 @@ function toPlain(value: unknown): unknown {
     return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, toPlain(entry)]));
   }
   return value;
+}
+
+/**
+ * Checks that the document can be turned into plain data at all. The yaml library stops
+ * documents whose aliases would expand without bound; that is reported like any other problem.
+ */
+function documentProblems(yaml: YamlFile): FileProblem[] | undefined {
+  try {
+    yaml.document.toJS();
+    return undefined;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return [
+      {
+        file: yaml.file,
+        problem: {
+          de: `Die YAML-Datei lässt sich nicht auswerten: ${reason}. Anker und Aliase (&, *) prüfen.`,
+          en: `The YAML file cannot be evaluated: ${reason}. Check anchors and aliases (&, *).`,
+        },
+      },
+    ];
+  }
 }

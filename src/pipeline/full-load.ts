@@ -15,6 +15,7 @@ import { LakeLock } from '../lake/lake-lock.js';
 import { removeAbandonedSnapshots, SnapshotBuilder, type SnapshotManifest } from '../lake/snapshots.js';
 import { compileRuleSet, type CompileContext, type CompiledRowRule, type CompiledTableRule } from '../quality/compile-rules.js';
 import { loadRuleSets } from '../quality/load-rules.js';
+import { withPrimaryKeyRules } from '../quality/primary-key-rules.js';
 import { RESERVED_COLUMN_PREFIX, validateTable } from '../quality/validate-table.js';
 import { openRunLog } from '../logging/run-log.js';
 import { writeQualityReport } from '../reports/write-report.js';
@@ -76,7 +77,7 @@ export async function runFullLoad(options: FullLoadOptions): Promise<RunOutcome>
     finishedAt: startedAt.toISOString(),
     durationMs: 0,
     configFile: config.file,
-    source: { kind: config.source.type, description: describeSource(config.source) },
+    source: { kind: config.source.type, description: redactSecrets(describeSource(config.source), config.secrets) },
     tables: [],
     totals: { rowsRead: 0, silverRows: 0, quarantinedRows: 0, quarantineRatio: 0 },
   };
@@ -224,7 +225,8 @@ async function planTables(
 
   const planned: PlannedTable[] = [];
   for (const entry of described) {
-    const ruleSet = ruleSets.get(entry.config.name) ?? { table: entry.config.name, rules: [], files: [] };
+    const declared = ruleSets.get(entry.config.name) ?? { table: entry.config.name, rules: [], files: [] };
+    const ruleSet = withPrimaryKeyRules(declared, entry.config, config.file);
     const context: CompileContext = {
       table: entry.config.name,
       relation: relationOf(entry.config.name),

@@ -1,21 +1,9 @@
 import type { SourceConfig } from '../config/types.js';
 import { AuroraError, describeCause, isAuroraError } from '../errors/aurora-error.js';
 import type { Source } from './types.js';
+import { redactUrl } from '../config/redact-url.js';
 
-/**
- * Returns a connection URL without its password, for messages and logs. Text that is not a
- * URL is returned with everything between `//` and `@` cut out, because it may still hold
- * credentials.
- */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.password = '';
-    return parsed.toString();
-  } catch {
-    return url.replace(/\/\/[^@/]*@/, '//');
-  }
-}
+export { redactUrl };
 
 /** Returns the password part of a URL, so that driver messages can be scrubbed of it. */
 function passwordOf(url: string): string | undefined {

@@ -147,3 +147,29 @@ test('the example configs in the repository are valid', () => {
   assert.equal(config.tables[0]?.name, 'SUPERSTORE_ORDERS');
   assert.equal(config.source.type, 'sqlite');
 });
+
+test('a URL that does not parse is rejected without showing it', (t) => {
+  const folder = tempFolder(t);
+  const error = configError(() => loadConfig(writeConfig(folder, VALID), { AURORA_SOURCE_PASSWORD: 'p@ss:w/rd%' }));
+  const text = error.render('en');
+
+  assert.match(text, /aurora\.yaml:5 \(source\.url\): The connection URL is invalid\. Percent-encode/);
+  assert.doesNotMatch(text, /w\/rd/);
+});
+
+test('a config path that is a folder is reported as such', (t) => {
+  const error = configError(() => loadConfig(tempFolder(t)));
+  assert.equal(error.code, 'CONFIG_INVALID');
+  assert.match(error.render('en'), /is a folder/);
+});
+
+test('a YAML alias bomb is a config error, not a crash', (t) => {
+  const folder = tempFolder(t);
+  const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+  for (const name of 'bcdefgh') {
+    const previous = String.fromCharCode(name.charCodeAt(0) - 1);
+    lines.push(`${name}: &${name} [*${previous},*${previous},*${previous},*${previous},*${previous},*${previous},*${previous},*${previous},*${previous}]`);
+  }
+  const error = configError(() => loadConfig(writeConfig(folder, lines.join('\n'))));
+  assert.equal(error.code, 'CONFIG_INVALID');
+});

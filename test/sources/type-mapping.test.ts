@@ -127,6 +127,12 @@ test('redactUrl drops the password', () => {
   assert.equal(redactUrl('postgres://aurora:s3cret@db.example:5432/erp'), 'postgres://aurora@db.example:5432/erp');
   assert.equal(redactUrl('mysql://root@127.0.0.1:3306/test'), 'mysql://root@127.0.0.1:3306/test');
   assert.equal(redactUrl('not a url user:pw@host'), 'not a url user:pw@host');
-  assert.equal(redactUrl('weird//user:pw@host'), 'weird//host');
+  assert.equal(redactUrl('weird//user:pw@host'), 'weird//user@host');
   assert.equal(scrubSecret('failed for p@ss and p%40ss', 'p@ss'), 'failed for *** and ***');
+});
+
+test('redactUrl hides query-string passwords and unencoded @ in passwords', () => {
+  assert.equal(redactUrl('postgres://u@h:5432/db?password=hunter2&sslmode=require'), 'postgres://u@h:5432/db?password=***&sslmode=require');
+  assert.equal(redactUrl('postgres://postgres:p@ss:w/rd%@127.0.0.1:5999/db'), 'postgres://postgres@127.0.0.1:5999/db');
+  assert.equal(redactUrl('mysql://:only-password@h/db'), 'mysql://h/db');
 });
