@@ -7,12 +7,15 @@ import { cliMessages } from '../i18n/cli-messages.js';
 import { resolveLanguage, type Language } from '../i18n/language.js';
 import { demoCommand } from './demo-command.js';
 import { runCommand } from './run-command.js';
-import { sampleCommand } from './sample-command.js';
+import { erpSampleCommand, sampleCommand } from './sample-command.js';
 
-function parsePositiveInteger(value: string): number {
+/** The same bounds as `parallelism` in aurora.yaml; more partitions at once than that only thrash. */
+const MAX_PARALLEL = 64;
+
+function parseParallelism(value: string): number {
   const parsed = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(parsed) || parsed < 1) {
-    throw new InvalidArgumentError('expected a whole number of at least 1');
+  if (!/^\d+$/.test(value) || parsed < 1 || parsed > MAX_PARALLEL) {
+    throw new InvalidArgumentError(`expected a whole number from 1 to ${MAX_PARALLEL}`);
   }
   return parsed;
 }
@@ -35,7 +38,7 @@ async function main(argv: string[]): Promise<number> {
     .description('run a full load: source -> bronze -> rules -> silver + quarantine, then write the report')
     .requiredOption('-c, --config <file>', 'aurora.yaml of the deployment')
     .option('--json', 'print the run summary as JSON on stdout', false)
-    .option('--parallel <n>', 'partitions read at the same time (overrides parallelism)', parsePositiveInteger)
+    .option('--parallel <n>', 'partitions read at the same time (overrides parallelism)', parseParallelism)
     .action(async (options: { config: string; json: boolean; parallel?: number }, command: Command) => {
       exitCode = await runCommand({ ...options, language: languageOf(command) });
     });
@@ -49,6 +52,24 @@ async function main(argv: string[]): Promise<number> {
     .action(async (options: { target: string; replace: boolean }, command: Command) => {
       exitCode = await sampleCommand({ ...options, language: languageOf(command) });
     });
+
+  sample
+    .command('erp')
+    .description('generate the legacy ERP of Müller Maschinenbau (ORDERS and five more tables, with known defects) in a database')
+    .requiredOption('--scale <n>', 'size: 1 gives 2,147,832 orders, 0.005 about 10,700')
+    .requiredOption('--target <url>', 'sqlite:path/file.db, postgres://..., or mysql://...')
+    .option('--replace', 'replace the ERP tables if any of them exists', false)
+    .option('--seed <int>', 'seed of the generator; the same seed gives the same rows on every target (default 42)')
+    .option('--defect-rate <ratio>', 'share of orders that fail at least one error rule (default 0.028)')
+    .option('--manifest <file>', 'JSON file for the manifest with the expected failure counts', 'erp-manifest.json')
+    .action(
+      async (
+        options: { scale: string; target: string; replace: boolean; seed?: string; defectRate?: string; manifest: string },
+        command: Command,
+      ) => {
+        exitCode = await erpSampleCommand({ ...options, language: languageOf(command) });
+      },
+    );
 
   const demo = program.command('demo').description('run the main job end to end on bundled sample data');
   demo
@@ -87,6 +108,11 @@ function reportFailure(error: unknown, language: Language): number {
 
   if (isAuroraError(error)) {
     process.stderr.write(`${cliMessages(language).failed(error.code, error.render(language))}\n`);
+    if (process.argv.includes('--json')) {
+      // Scripts that parse stdout get a record for errors before the run started, too.
+      const failure = { status: 'failed', error: { code: error.code, message: { de: error.render('de'), en: error.render('en') } } };
+      process.stdout.write(`${JSON.stringify(failure, null, 2)}\n`);
+    }
     return error.exitCode;
   }
   if (error instanceof RangeError && /--lang|AURORA_LANG/.test(error.message)) {

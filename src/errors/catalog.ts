@@ -78,6 +78,14 @@ export const ERROR_CATALOG = {
       `Quelle ${p.source} ist nicht erreichbar: ${p.detail}. Adresse, Port, Zugangsdaten und Netzwerk prüfen, dann erneut starten.`,
     en: (p) => `Source ${p.source} is unreachable: ${p.detail}. Check host, port, credentials and network, then run again.`,
   }),
+  SOURCE_FILE_NOT_FOUND: define<{ path: string; expected: 'file' | 'folder' }>({
+    exitCode: EXIT_CODES.source,
+    httpStatus: 500,
+    de: (p) =>
+      `Die Quelle ${p.path} gibt es nicht oder sie ist kein${p.expected === 'file' ? 'e Datei' : ' Ordner'}. Pfad in aurora.yaml (source.${p.expected === 'file' ? 'path' : 'folder'}) prüfen; relative Pfade gelten ab dem Ordner der Konfiguration.`,
+    en: (p) =>
+      `The source ${p.path} does not exist or is not a ${p.expected}. Check source.${p.expected === 'file' ? 'path' : 'folder'} in aurora.yaml; relative paths start at the config's folder.`,
+  }),
   SOURCE_TABLE_NOT_FOUND: define<{ table: string; source: string }>({
     exitCode: EXIT_CODES.source,
     httpStatus: 500,
@@ -119,6 +127,12 @@ export const ERROR_CATALOG = {
     httpStatus: 500,
     de: (p) => `Lake-Ordner ${p.path} ist nicht beschreibbar: ${p.detail}. Rechte und freien Speicher prüfen.`,
     en: (p) => `Lake folder ${p.path} is not writable: ${p.detail}. Check permissions and free space.`,
+  }),
+  LAKE_PATH_NOT_FOLDER: define<{ path: string }>({
+    exitCode: EXIT_CODES.lake,
+    httpStatus: 500,
+    de: (p) => `${p.path} im Lake ist eine Datei, kein Ordner (oder liegt unter einer Datei). Die Datei entfernen oder einen anderen Lake-Ordner angeben.`,
+    en: (p) => `${p.path} in the lake is a file, not a folder (or lies below a file). Move the file away or choose another lake folder.`,
   }),
   LAKE_FULL: define<{ path: string }>({
     exitCode: EXIT_CODES.lake,
@@ -173,6 +187,42 @@ export const ERROR_CATALOG = {
       `Laden von ${p.table} in ${p.target} fehlgeschlagen: ${p.detail}. Das Ziel ist unverändert; Ursache beheben und erneut starten.`,
     en: (p) =>
       `Loading ${p.table} into ${p.target} failed: ${p.detail}. The target is unchanged; fix the cause and run again.`,
+  }),
+  SAMPLE_OPTION_INVALID: define<{ option: string; value: string; expected: { de: string; en: string } }>({
+    exitCode: EXIT_CODES.configuration,
+    httpStatus: 400,
+    de: (p) => `Ungültiger Wert ${p.value} für ${p.option}: erwartet wird ${p.expected.de}. Wert korrigieren und erneut starten.`,
+    en: (p) => `Invalid value ${p.value} for ${p.option}: expected ${p.expected.en}. Correct the value and run again.`,
+  }),
+  SAMPLE_ERP_LOAD_FAILED: define<{
+    target: string;
+    table: string;
+    detail: { de: string; en: string };
+    /** Tables dropped after the failure, comma-separated. Empty when none existed. */
+    dropped: string;
+    /** Tables whose drop failed, with the reason. Empty when all were dropped. */
+    notDropped: string;
+  }>({
+    exitCode: EXIT_CODES.source,
+    httpStatus: 500,
+    de: (p) =>
+      `Laden der ERP-Beispieldaten in ${p.target} bei Tabelle ${p.table} fehlgeschlagen: ${p.detail.de}. ` +
+      (p.notDropped === ''
+        ? `Es bleibt keine ERP-Tabelle zurück${p.dropped === '' ? '' : ` (entfernt: ${p.dropped})`}. Ursache beheben und erneut starten.`
+        : `Nicht entfernt werden konnten: ${p.notDropped}. Diese Tabellen von Hand löschen, dann mit --replace erneut starten.`),
+    en: (p) =>
+      `Loading the ERP sample into ${p.target} failed at table ${p.table}: ${p.detail.en}. ` +
+      (p.notDropped === ''
+        ? `No ERP table is left${p.dropped === '' ? '' : ` (dropped: ${p.dropped})`}. Fix the cause and run again.`
+        : `These tables could not be dropped: ${p.notDropped}. Drop them by hand, then run again with --replace.`),
+  }),
+  RULE_EVALUATION_FAILED: define<{ table: string; rule: string; location: string; detail: string }>({
+    exitCode: EXIT_CODES.data,
+    httpStatus: 500,
+    de: (p) =>
+      `Regel ${p.rule} (${p.location}) ließ sich auf Tabelle ${p.table} nicht auswerten: ${p.detail}. Die Regel an diesen Daten scheitern lassen statt abbrechen, etwa mit TRY_CAST statt CAST.`,
+    en: (p) =>
+      `Rule ${p.rule} (${p.location}) could not be evaluated on table ${p.table}: ${p.detail}. Make the rule tolerate these values, for example with TRY_CAST instead of CAST.`,
   }),
   LAKE_BUSY: define<{ path: string; pid: number }>({
     exitCode: EXIT_CODES.lake,

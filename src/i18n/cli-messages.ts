@@ -14,6 +14,9 @@ export interface CliMessages {
   reportAt(path: string): string;
   sampleLoading(dataset: string, target: string): string;
   sampleLoaded(rows: number, table: string, target: string): string;
+  erpTableLoaded(table: string, rows: number, durationMs: number): string;
+  erpLoaded(orders: number, quarantinedOrders: number, durationMs: number): string;
+  erpManifestWritten(path: string): string;
   progressBarFormat: string;
   phases: { extract: string; bronze: string; validate: string };
 }
@@ -31,6 +34,10 @@ const de: CliMessages = {
   reportAt: (path) => `Datenqualitätsbericht: ${path}`,
   sampleLoading: (dataset, target) => `Beispieldaten ${dataset} werden nach ${target} geladen`,
   sampleLoaded: (rows, table, target) => `${formatCount('de', rows)} Zeilen in ${table} (${target}) geladen`,
+  erpTableLoaded: (table, rows, ms) => `${table}: ${formatCount('de', rows)} Zeilen geladen (${formatSeconds('de', ms)})`,
+  erpLoaded: (orders, quarantined, ms) =>
+    `ERP-Beispieldaten geladen: ${formatCount('de', orders)} Aufträge, davon ${formatCount('de', quarantined)} mit Fehlern laut Regeln (${formatSeconds('de', ms)})`,
+  erpManifestWritten: (path) => `Manifest mit den erwarteten Fehlerzahlen: ${path}`,
   progressBarFormat: '{table} |{bar}| {percentage}% | {value}/{total} Zeilen | {phase}',
   phases: { extract: 'Lesen', bronze: 'Bronze', validate: 'Prüfen' },
 };
@@ -48,6 +55,10 @@ const en: CliMessages = {
   reportAt: (path) => `Data-quality report: ${path}`,
   sampleLoading: (dataset, target) => `Loading sample data ${dataset} into ${target}`,
   sampleLoaded: (rows, table, target) => `${formatCount('en', rows)} rows loaded into ${table} (${target})`,
+  erpTableLoaded: (table, rows, ms) => `${table}: ${formatCount('en', rows)} rows loaded (${formatSeconds('en', ms)})`,
+  erpLoaded: (orders, quarantined, ms) =>
+    `ERP sample loaded: ${formatCount('en', orders)} orders, ${formatCount('en', quarantined)} of them failing the rules (${formatSeconds('en', ms)})`,
+  erpManifestWritten: (path) => `Manifest with the expected failure counts: ${path}`,
   progressBarFormat: '{table} |{bar}| {percentage}% | {value}/{total} rows | {phase}',
   phases: { extract: 'extract', bronze: 'bronze', validate: 'validate' },
 };

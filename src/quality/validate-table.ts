@@ -1,4 +1,5 @@
 import type { DuckdbSession, TextRow } from '../engine/duckdb-session.js';
+import { AuroraError, describeCause } from '../errors/aurora-error.js';
 import { quoteIdentifier, quoteLiteral } from '../engine/sql-text.js';
 import type { FailureSample, RuleResult } from '../pipeline/run-result.js';
 import type { TableDescription } from '../sources/types.js';
@@ -46,7 +47,11 @@ export interface TableValidationResult {
 export async function validateTable(task: TableValidationTask): Promise<TableValidationResult> {
   const checked = quoteIdentifier(`${RESERVED_COLUMN_PREFIX}checked_${task.table.name}`);
   const startedAt = performance.now();
-  await task.session.run(checkedTableSql(task, checked));
+  try {
+    await task.session.run(checkedTableSql(task, checked));
+  } catch (error) {
+    throw await explainRuleFailure(task, error);
+  }
 
   try {
     const counts = await countFailures(task, checked);
@@ -230,4 +235,37 @@ export function describeRule(rule: Rule): Pick<RuleResult, 'ruleId' | 'type' | '
     ...(columns !== undefined ? { column: columns } : {}),
     message: rule.message,
   };
+}
+
+/**
+ * Finds the rule that made the combined statement fail by running each rule alone, so the
+ * user learns which rule in which file broke on these data. Runs only on the failure path.
+ */
+async function explainRuleFailure(task: TableValidationTask, error: unknown): Promise<unknown> {
+  for (const compiled of task.rowRules) {
+    try {
+      await task.session.queryText(
+        // Aggregating both columns forces DuckDB to evaluate them; window functions are allowed here.
+        `SELECT CAST(count(*) FILTER (WHERE failed) AS VARCHAR) AS failed, CAST(count(checked_value) AS VARCHAR) AS valued FROM (SELECT coalesce((${compiled.failedSql}), false) AS failed, CASE WHEN coalesce((${compiled.failedSql}), false) THEN CAST((${compiled.valueSql}) AS VARCHAR) END AS checked_value FROM ${task.relation})`,
+      );
+    } catch (ruleError) {
+      const origin = compiled.rule.origin;
+      return new AuroraError(
+        'RULE_EVALUATION_FAILED',
+        {
+          table: task.table.name,
+          rule: compiled.rule.id,
+          location: `${origin.file}:${origin.line} (${origin.key})`,
+          detail: firstLine(describeCause(ruleError)),
+        },
+        { cause: ruleError },
+      );
+    }
+  }
+  return error;
+}
+
+/** DuckDB appends the SQL text and a caret line to its messages; users need the first line. */
+function firstLine(message: string): string {
+  return message.split('\n')[0]?.trim() ?? message;
 }

@@ -37,7 +37,7 @@ test('an unsupported language is rejected with exit code 2', () => {
   assert.match(result.stderr, /AURORA_LANG must be one of de, en, got "fr"/);
 });
 
-for (const value of ['0', 'abc', '1.5']) {
+for (const value of ['0', 'abc', '1.5', '65', '3000000']) {
   test(`--parallel ${value} is rejected`, () => {
     const result = runCli(['run', '--config', 'x.yaml', '--parallel', value]);
     assert.equal(result.status, 2);
@@ -49,4 +49,13 @@ test('a missing --config names the option', () => {
   const result = runCli(['run']);
   assert.equal(result.status, 2);
   assert.match(result.stderr, /--config/);
+});
+
+test('--json prints a failure record for errors before the run', () => {
+  const result = runCli(['run', '--config', 'no-such-aurora.yaml', '--json']);
+  assert.equal(result.status, 2);
+  const record = JSON.parse(result.stdout) as { status: string; error: { code: string; message: { en: string } } };
+  assert.equal(record.status, 'failed');
+  assert.equal(record.error.code, 'CONFIG_NOT_FOUND');
+  assert.match(record.error.message.en, /no-such-aurora\.yaml not found/);
 });

@@ -137,7 +137,17 @@ test('lake folder that is a file', async (t) => {
   writeFileSync(files.config, readFileSyncText(files.config).replace('lake: lake', 'lake: not-a-folder/lake'));
   const result = runCli(['run', '--config', files.config]);
   assert.equal(result.status, 5, result.stderr);
-  assert.match(result.stderr, /\[LAKE_NOT_WRITABLE\]/);
+  assert.match(result.stderr, /\[LAKE_PATH_NOT_FOLDER\].*ist eine Datei, kein Ordner/);
+});
+
+test('file in place of a lake subfolder stops the run before extraction', async (t) => {
+  const { files } = await publishedDeployment(t);
+  rmSync(path.join(files.lake, 'reports'), { recursive: true });
+  writeFileSync(path.join(files.lake, 'reports'), 'x');
+  const bronzeBefore = readdirSync(path.join(files.lake, 'bronze', 'ORDERS'));
+
+  await expectFailureKeepsState(files, { status: 5, code: 'LAKE_PATH_NOT_FOLDER', message: /reports im Lake ist eine Datei/ });
+  assert.deepEqual(readdirSync(path.join(files.lake, 'bronze', 'ORDERS')), bronzeBefore, 'no data moved');
 });
 
 test('read-only lake folder', async (t) => {
@@ -258,3 +268,16 @@ for (const [label, declaredType, value, shown] of [
     assert.equal(readdirSync(path.join(files.lake, 'runs')).length, 1, 'the failed run is recorded');
   });
 }
+
+test('rule that fails on the data names rule, file and line', async (t) => {
+  const { files } = await publishedDeployment(t);
+  writeFileSync(
+    path.join(files.rules, 'orders.yaml'),
+    `${RULES}  - id: customer_number\n    type: expression\n    expression: CAST(CUSTOMER AS INTEGER) > 0\n    message: { de: x, en: x }\n`,
+  );
+  await expectFailureKeepsState(files, {
+    status: 4,
+    code: 'RULE_EVALUATION_FAILED',
+    message: /Regel customer_number \(.*orders\.yaml:\d+ \(rules\[1\]\)\) ließ sich auf Tabelle ORDERS nicht auswerten: Conversion Error/,
+  });
+});

@@ -148,10 +148,11 @@ test('mapDuckdbType maps scalar types', () => {
   assert.throws(() => mapDuckdbType('t', 'c', 'HUGEINT'), /HUGEINT/);
 });
 
-test('missing folder is unreachable', async () => {
+test('missing folder is SOURCE_FILE_NOT_FOUND', async () => {
   await assert.rejects(createSource({ type: 'files', folder: join(tmpdir(), 'aurora-no-such-folder') }), (error) => {
     assert.ok(isAuroraError(error));
-    assert.equal(error.code, 'SOURCE_UNREACHABLE');
+    assert.equal(error.code, 'SOURCE_FILE_NOT_FOUND');
+    assert.match(error.render('de'), /source\.folder/);
     return true;
   });
 });

@@ -227,10 +227,11 @@ describe('SqliteSource', () => {
   });
 });
 
-test('missing SQLite file is unreachable', async () => {
+test('missing SQLite file is SOURCE_FILE_NOT_FOUND', async () => {
   await assert.rejects(createSource({ type: 'sqlite', path: join(tmpdir(), 'aurora-no-such-file.sqlite') }), (error) => {
     assert.ok(isAuroraError(error));
-    assert.equal(error.code, 'SOURCE_UNREACHABLE');
+    assert.equal(error.code, 'SOURCE_FILE_NOT_FOUND');
+    assert.match(error.render('de'), /source\.path/);
     return true;
   });
 });

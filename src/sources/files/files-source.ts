@@ -26,9 +26,9 @@ export interface FilesSourceConfig {
 
 /** Checks that the folder exists and starts an in-memory DuckDB for describing files. */
 export async function openFilesSource(config: FilesSourceConfig, displayName: string): Promise<FilesSource> {
-  const info = await stat(config.folder);
-  if (!info.isDirectory()) {
-    throw new Error(`${config.folder} is not a folder`);
+  const info = await stat(config.folder).catch(() => undefined);
+  if (!info?.isDirectory()) {
+    throw new AuroraError('SOURCE_FILE_NOT_FOUND', { path: config.folder, expected: 'folder' });
   }
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();

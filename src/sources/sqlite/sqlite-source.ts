@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { PassThrough, Readable } from 'node:stream';
 
 import Database from 'better-sqlite3';
@@ -37,6 +38,9 @@ export interface SqliteSourceConfig {
 
 /** Opens the file read-only; a missing or unreadable file throws the driver's error. */
 export async function openSqliteSource(config: SqliteSourceConfig, displayName: string): Promise<SqliteSource> {
+  if (!statSync(config.path, { throwIfNoEntry: false })?.isFile()) {
+    throw new AuroraError('SOURCE_FILE_NOT_FOUND', { path: config.path, expected: 'file' });
+  }
   const database = openReadOnly(config.path);
   database.prepare('SELECT count(*) FROM sqlite_schema').get();
   return new SqliteSource(config.path, database, displayName);
