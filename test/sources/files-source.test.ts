@@ -156,3 +156,32 @@ test('missing folder is SOURCE_FILE_NOT_FOUND', async () => {
     return true;
   });
 });
+
+test('CSV decimals keep every digit and "" stays distinct from NULL', async (t) => {
+  const folder = mkdtempSync(join(tmpdir(), 'aurora-files-csv-'));
+  t.after(() => rmSync(folder, { recursive: true, force: true }));
+  writeFileSync(join(folder, 'orders.csv'), 'ID,NAME,AMOUNT,RATIO\n1,"",12345678901234567890123.5,1e3\n2,,0.10,0.5\n3,x,-7,2\n');
+
+  const source = await createSource({ type: 'files', folder });
+  t.after(() => source.close());
+  const request = { ...tableRequest('orders', ['ID']), path: 'orders.csv' };
+  const table = await source.describeTable(request);
+  assert.deepEqual(
+    table.columns.map((column) => column.type),
+    [{ kind: 'bigint' }, { kind: 'text' }, { kind: 'decimal', precision: 25, scale: 2 }, { kind: 'text' }],
+    'AMOUNT fits DECIMAL(25,2); RATIO has an exponent, so it stays text',
+  );
+
+  const [partition] = await source.planPartitions(table, request, 1);
+  const data = await source.readPartition(table, request, partition!);
+  assert.equal(data.kind, 'duckdb-sql');
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  t.after(() => instance.closeSync());
+  const rows = (await connection.runAndReadAll(`SELECT CAST(ID AS VARCHAR) AS id, NAME AS name, CAST(AMOUNT AS VARCHAR) AS amount, RATIO AS ratio FROM (${data.kind === 'duckdb-sql' ? data.sql : ''}) ORDER BY ID`)).getRowObjectsJson();
+  assert.deepEqual(rows, [
+    { id: '1', name: '', amount: '12345678901234567890123.50', ratio: '1e3' },
+    { id: '2', name: null, amount: '0.10', ratio: '0.5' },
+    { id: '3', name: 'x', amount: '-7.00', ratio: '2' },
+  ]);
+});

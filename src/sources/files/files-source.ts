@@ -3,6 +3,7 @@ import { extname, isAbsolute, join } from 'node:path';
 
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 
+import { duckdbTypeOf } from '../../engine/duckdb-types.js';
 import { quoteIdentifier, quoteLiteral } from '../../engine/sql-text.js';
 import { AuroraError, describeCause } from '../../errors/aurora-error.js';
 import { checkRequestedColumns, wholeTable } from '../source-support.js';
@@ -74,6 +75,9 @@ export class FilesSource implements Source {
       const sourceType = String(row.column_type);
       return { name, sourceType, type: mapDuckdbType(path, name, sourceType), nullable: row.null !== 'NO' };
     });
+    if (formatOf(request, path) === 'csv') {
+      await this.replaceCsvDoubles(path, columns);
+    }
     checkRequestedColumns(path, columns, request);
 
     return { name: request.name, sourceName: path, columns, primaryKey: [...request.primaryKey], rowCount };
@@ -85,8 +89,43 @@ export class FilesSource implements Source {
 
   async readPartition(table: TableDescription, request: SourceTableRequest, _partition: PartitionRange): Promise<PartitionData> {
     const path = this.resolvePath(request);
+    const format = formatOf(request, path);
+    if (format === 'csv') {
+      // CSV is read as text and cast to the described types, so every digit of the file reaches
+      // the cast and a quoted empty field stays an empty string.
+      const selectList = table.columns.map((column) => `CAST(${quoteIdentifier(column.name)} AS ${duckdbTypeOf(column.type)}) AS ${quoteIdentifier(column.name)}`);
+      return { kind: 'duckdb-sql', sql: `SELECT ${selectList.join(', ')} FROM ${csvTextReader(path)}` };
+    }
     const selectList = table.columns.map((column) => quoteIdentifier(column.name)).join(', ');
-    return { kind: 'duckdb-sql', sql: `SELECT ${selectList} FROM ${readerCall(path, formatOf(request, path))}` };
+    return { kind: 'duckdb-sql', sql: `SELECT ${selectList} FROM ${readerCall(path, format)}` };
+  }
+
+  /**
+   * CSV type detection calls `12.50` a DOUBLE, which would keep only about 15 significant
+   * digits. Such columns become the smallest DECIMAL that holds every value of the file
+   * exactly, or text when no DECIMAL(38) does (exponents, more than 38 digits).
+   */
+  private async replaceCsvDoubles(path: string, columns: ColumnDescription[]): Promise<void> {
+    for (const column of columns) {
+      if (column.type.kind !== 'double') {
+        continue;
+      }
+      const name = quoteIdentifier(column.name);
+      const reader = await this.connection.runAndReadAll(
+        `SELECT CAST(bool_and(${name} IS NULL OR regexp_full_match(${name}, '[+-]?[0-9]*(\\.[0-9]*)?')) AS VARCHAR) AS plain,
+                CAST(coalesce(max(length(ltrim(regexp_extract(${name}, '^[+-]?([0-9]*)', 1), '0'))), 0) AS VARCHAR) AS integer_digits,
+                CAST(coalesce(max(length(regexp_extract(${name}, '\\.([0-9]*)$', 1))), 0) AS VARCHAR) AS fraction_digits
+         FROM ${csvTextReader(path)}`,
+      );
+      const shape = reader.getRowObjects()[0] ?? {};
+      const integerDigits = Number(shape.integer_digits ?? 0);
+      const scale = Number(shape.fraction_digits ?? 0);
+      const precision = Math.max(1, integerDigits + scale);
+
+      column.type =
+        shape.plain === 'true' && precision <= MAX_DECIMAL_PRECISION ? { kind: 'decimal', precision, scale } : { kind: 'text' };
+      column.sourceType = `${column.sourceType} (as ${column.type.kind === 'decimal' ? `DECIMAL(${precision},${scale})` : 'VARCHAR'})`;
+    }
   }
 
   async close(): Promise<void> {
@@ -103,6 +142,11 @@ export class FilesSource implements Source {
     const path = request.path ?? request.sourceTable;
     return isAbsolute(path) ? path : join(this.folder, path);
   }
+}
+
+/** The CSV with every column as text, with the same dialect detection as `readerCall`. */
+function csvTextReader(path: string): string {
+  return `read_csv(${quoteLiteral(path)}, all_varchar = true, allow_quoted_nulls = false)`;
 }
 
 function formatOf(request: SourceTableRequest, path: string): FileFormat {
@@ -122,13 +166,11 @@ function formatOf(request: SourceTableRequest, path: string): FileFormat {
 /**
  * Returns the DuckDB table function call for a file. Describe and read use the same call, so
  * CSV type detection runs with the same options both times.
- * NOTE: CSV detection types a column such as `12.50` as DOUBLE, so CSV decimals with more than
- * 15 significant digits lose digits. Parquet keeps its declared DECIMAL.
  */
 function readerCall(path: string, format: FileFormat): string {
   switch (format) {
     case 'csv':
-      return `read_csv(${quoteLiteral(path)})`;
+      return `read_csv(${quoteLiteral(path)}, allow_quoted_nulls = false)`;
     case 'parquet':
       return `read_parquet(${quoteLiteral(path)})`;
     case 'json':
