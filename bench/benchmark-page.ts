@@ -11,6 +11,8 @@ export interface BenchmarkResult {
     platform: string;
   };
   scales: ScaleResult[];
+  /** Each ORDERS row rule timed alone over the bronze files of the largest scale. */
+  ruleProfile?: { scale: number; rules: { id: string; type: string; ms: number }[]; allRulesMs: number };
 }
 
 export interface ScaleResult {
@@ -74,6 +76,23 @@ function verdicts(result: BenchmarkResult): string[] {
   ];
 }
 
+function ruleProfileSection(result: BenchmarkResult): string[] {
+  const profile = result.ruleProfile;
+  if (!profile) {
+    return [];
+  }
+
+  const slowest = [...profile.rules].sort((a, b) => b.ms - a.ms).slice(0, 8);
+  return [
+    '',
+    `Rule profile at scale ${profile.scale}: all ${profile.rules.length} ORDERS row rules counted in one pass over the bronze files took ${seconds(profile.allRulesMs)} s. The slowest rules, each timed alone (each such pass also reads its columns again):`,
+    '',
+    '| Rule | Type | ms |',
+    '|---|---|---|',
+    ...slowest.map((rule) => `| ${rule.id} | ${rule.type} | ${rule.ms.toFixed(0)} |`),
+  ];
+}
+
 /** Renders docs/benchmarks.md from every stored result, newest first. */
 export function renderBenchmarkPage(results: readonly BenchmarkResult[]): string {
   const newestFirst = [...results].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
@@ -91,6 +110,7 @@ export function renderBenchmarkPage(results: readonly BenchmarkResult[]): string
       ...result.scales.map((scale) => `| ${scaleRow(scale)} |`),
       '',
       ...verdicts(result),
+      ...ruleProfileSection(result),
     ].join('\n');
   });
 
@@ -114,6 +134,34 @@ export function renderBenchmarkPage(results: readonly BenchmarkResult[]): string
     '```',
     '',
     'Raw results: `bench/results/*.json`.',
+    '',
+    '## Where the time goes',
+    '',
+    'Measured on 2026-12-04 at scale 1.0 on the 2-core machine below; the table under it has the',
+    'exact numbers of the latest run. Seconds vary by about ±15 % between runs on this shared machine.',
+    '',
+    '- **Extract (about 6.5 s of 11–12 s).** PostgreSQL COPY streams each partition through',
+    '  Node.js into a staging CSV file, and DuckDB casts it into typed Parquet with a guard per',
+    '  column that turns lossy casts into errors. On 2 cores the PostgreSQL server, Node.js and',
+    '  DuckDB share the CPU, so this step alone is about 1.4× the floor, which does the same work',
+    '  without guards, one step after the other. Closing this gap needs the rows to skip Node.js:',
+    '  DuckDB reading PostgreSQL directly (its postgres extension, not installable offline here) or',
+    '  a binary COPY decoder in the DuckDB process.',
+    '- **Validate (about 2–2.5 s).** One pass evaluates all rules; the per-rule profile shows that',
+    '  two rules take a third of it: the text-to-number check on `AMOUNT_TXT` (a regular',
+    '  expression per allowed format on every value) and the uniqueness check on `ORDER_NO` (a hash aggregate over 2.1',
+    '  million strings). The 2-second goal is met at 1 GB of DuckDB memory (2.0 s) and missed by',
+    '  about half a second at the 256 MB limit the pipeline uses to keep memory flat.',
+    '- **Write silver and quarantine (about 1.6 s).** Silver rewrites every row as zstd Parquet;',
+    '  the bronze files are read again for it.',
+    '- **The rest (about 1 s).** Describing the tables, compiling and test-running the rules, the',
+    '  CUSTOMERS table, the report. Partition planning used to cost 1.7 s of OFFSET queries; integer',
+    '  keys are now split by min and max.',
+    '',
+    'Changes measured on the way, at scale 1.0: validation that materialised every row with its',
+    'rule flags took 5.4 s and peaked at 1,311 MiB; keeping only the failing rows\' ids and flags',
+    'brought it to 2.0 s and 861 MiB; the 256 MB DuckDB limit brought the peak to about 550 MiB,',
+    'nearly flat across scales (435, 490 and 543 MiB at 0.25, 0.5 and 1.0).',
     '',
     ...sections.flatMap((section) => [section, '']),
   ].join('\n');

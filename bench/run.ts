@@ -17,6 +17,7 @@ import pg from 'pg';
 import { parse as parseYaml } from 'yaml';
 
 import { renderBenchmarkPage, type BenchmarkResult, type ScaleResult } from './benchmark-page.js';
+import { profileOrdersRules } from './profile-rules.js';
 
 const ADMIN_URL = process.env.AURORA_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const WORK = path.resolve('bench/.work');
@@ -175,7 +176,7 @@ async function measureLoad(url: string, folder: string): Promise<ScaleResult['au
 
 async function machineFacts(): Promise<BenchmarkResult['machine']> {
   const packageLock = JSON.parse(readFileSync('package-lock.json', 'utf8')) as { packages: Record<string, { version?: string }> };
-  const postgres = (await query<{ version: string }>(ADMIN_URL, 'SHOW server_version'))[0]?.version ?? 'unknown';
+  const postgres = (await query<{ server_version: string }>(ADMIN_URL, 'SHOW server_version'))[0]?.server_version ?? 'unknown';
   return {
     cores: os.availableParallelism(),
     cpuModel: os.cpus()[0]?.model ?? 'unknown',
@@ -212,6 +213,12 @@ async function main(): Promise<void> {
     process.stderr.write(
       `bench: scale ${scale}: ${aurora.ordersRows} rows, aurora ${(aurora.wallMs / 1000).toFixed(1)} s, floor ${(floor.totalMs / 1000).toFixed(1)} s, ratio ${(aurora.wallMs / floor.totalMs).toFixed(2)}, peak RSS ${(aurora.maxRssBytes / 2 ** 20).toFixed(0)} MiB\n`,
     );
+  }
+
+  const largest = [...scales].sort((a, b) => b - a)[0];
+  if (largest !== undefined) {
+    process.stderr.write(`bench: scale ${largest}: timing each ORDERS rule alone\n`);
+    result.ruleProfile = { scale: largest, ...(await profileOrdersRules(path.join(WORK, `scale-${largest}`))) };
   }
 
   const resultFile = path.resolve('bench/results', `${result.startedAt.replace(/[:.]/g, '-')}.json`);

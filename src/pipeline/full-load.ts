@@ -4,9 +4,9 @@ import path from 'node:path';
 import { redactSecrets } from '../config/environment.js';
 import type { AuroraConfig, TableConfig } from '../config/types.js';
 import { writeBronzePartition } from '../engine/bronze-writer.js';
-import { DuckdbSession, readParquetSql } from '../engine/duckdb-session.js';
+import { DuckdbSession } from '../engine/duckdb-session.js';
 import { duckdbTypeOf } from '../engine/duckdb-types.js';
-import { quoteIdentifier } from '../engine/sql-text.js';
+import { quoteIdentifier, quoteLiteral } from '../engine/sql-text.js';
 import { AuroraError, describeCause, isAuroraError } from '../errors/aurora-error.js';
 import { writeFileAtomically } from '../lake/atomic-file.js';
 import { ensureLakeWritable, lakeError } from '../lake/lake-access.js';
@@ -16,7 +16,7 @@ import { removeAbandonedSnapshots, SnapshotBuilder, type SnapshotManifest } from
 import { compileRuleSet, type CompileContext, type CompiledRowRule, type CompiledTableRule } from '../quality/compile-rules.js';
 import { loadRuleSets } from '../quality/load-rules.js';
 import { withPrimaryKeyRules } from '../quality/primary-key-rules.js';
-import { RESERVED_COLUMN_PREFIX, validateTable } from '../quality/validate-table.js';
+import { RESERVED_COLUMN_PREFIX, ROW_ID_COLUMN, validateTable } from '../quality/validate-table.js';
 import { openRunLog } from '../logging/run-log.js';
 import { writeQualityReport } from '../reports/write-report.js';
 import { createSource, describeSource } from '../sources/create-source.js';
@@ -111,7 +111,7 @@ export async function runFullLoad(options: FullLoadOptions): Promise<RunOutcome>
     source = await createSource(config.source);
     session = await DuckdbSession.open({
       threads: parallelism,
-      memoryLimit: '1GB',
+      memoryLimit: '256MB',
       tempDirectory: path.join(tmpFolder, 'duckdb'),
     });
 
@@ -134,7 +134,7 @@ export async function runFullLoad(options: FullLoadOptions): Promise<RunOutcome>
     const gateErrors: AuroraError[] = [];
     for (const table of tables) {
       await session.run(`DROP TABLE IF EXISTS ${table.relation}`);
-      await session.run(`CREATE VIEW ${table.relation} AS SELECT * FROM ${readParquetSql(table.bronzeFiles)}`);
+      await session.run(`CREATE VIEW ${table.relation} AS ${bronzeRelationSql(table.bronzeFiles)}`);
     }
     for (const table of tables) {
       emit({ type: 'validation-started', table: table.config.name });
@@ -253,6 +253,20 @@ async function planTables(
   }
 
   return planned;
+}
+
+/**
+ * The bronze files of a table as one relation with a stable row id: the partition index in
+ * the upper bits and the row's position in its file below, so validation can name failing
+ * rows without keeping whole rows in memory.
+ */
+function bronzeRelationSql(files: readonly string[]): string {
+  return files
+    .map(
+      (file, index) =>
+        `SELECT * EXCLUDE (file_row_number), CAST(${index} AS BIGINT) * ${2 ** 40} + file_row_number AS ${quoteIdentifier(ROW_ID_COLUMN)} FROM read_parquet(${quoteLiteral(file)}, file_row_number = true)`,
+    )
+    .join(' UNION ALL ');
 }
 
 function bronzeFileName(lake: string, table: string, runId: string, partition: number): string {

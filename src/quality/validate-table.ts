@@ -39,26 +39,31 @@ export interface TableValidationResult {
   timings: { validateMs: number; writeMs: number };
 }
 
+/** The row id column of the bronze relation: partition index and row number in the file. */
+export const ROW_ID_COLUMN = `${RESERVED_COLUMN_PREFIX}row`;
+
 /**
- * Checks every row of one table in one pass and splits it into silver and quarantine. The
- * rule flags are computed once into a temporary table; the two output files and all counts are
- * read from it, so a row lands in exactly one of the two files by construction.
+ * Checks every row of one table and splits it into silver and quarantine. One pass evaluates
+ * all rules and keeps only the failing rows' ids, keys and flags in a temporary table, so
+ * memory grows with the failures, not with the table. Silver is then the relation without
+ * the error rows and quarantine the relation joined with them: each row lands in exactly one
+ * of the two by construction.
  */
 export async function validateTable(task: TableValidationTask): Promise<TableValidationResult> {
-  const checked = quoteIdentifier(`${RESERVED_COLUMN_PREFIX}checked_${task.table.name}`);
+  const flags = quoteIdentifier(`${RESERVED_COLUMN_PREFIX}flags_${task.table.name}`);
   const startedAt = performance.now();
   try {
-    await task.session.run(checkedTableSql(task, checked));
+    await task.session.run(flagsTableSql(task, flags));
   } catch (error) {
     throw await explainRuleFailure(task, error);
   }
 
   try {
-    const counts = await countFailures(task, checked);
+    const counts = await countFailures(task, flags);
     const checkedAt = performance.now();
 
-    await writeSilver(task, checked);
-    await writeQuarantine(task, checked);
+    await writeSilver(task, flags);
+    await writeQuarantine(task, flags);
     const writtenAt = performance.now();
 
     const rules: RuleResult[] = [];
@@ -69,7 +74,7 @@ export async function validateTable(task: TableValidationTask): Promise<TableVal
         rowsChecked: counts.checked[index] ?? counts.rowsRead,
         failedRows,
         failureRatio: counts.rowsRead === 0 ? 0 : failedRows / counts.rowsRead,
-        samples: failedRows === 0 ? [] : await readSamples(task, checked, index),
+        samples: failedRows === 0 ? [] : await readSamples(task, flags, index),
       });
     }
 
@@ -103,7 +108,7 @@ export async function validateTable(task: TableValidationTask): Promise<TableVal
       timings: { validateMs: checkedAt - startedAt + (performance.now() - writtenAt), writeMs: writtenAt - checkedAt },
     };
   } finally {
-    await task.session.run(`DROP TABLE IF EXISTS ${checked}`);
+    await task.session.run(`DROP TABLE IF EXISTS ${flags}`);
   }
 }
 
@@ -118,18 +123,26 @@ function flagValue(index: number): string {
 const ERROR_FLAG = quoteIdentifier(`${RESERVED_COLUMN_PREFIX}error`);
 const WARN_FLAG = quoteIdentifier(`${RESERVED_COLUMN_PREFIX}warn`);
 
-function checkedTableSql(task: TableValidationTask, checked: string): string {
-  const flags = task.rowRules.flatMap((compiled, index) => [
-    `coalesce((${compiled.failedSql}), false) AS ${flag(index)}`,
-    `CASE WHEN coalesce((${compiled.failedSql}), false) THEN CAST((${compiled.valueSql}) AS VARCHAR) END AS ${flagValue(index)}`,
-  ]);
-  const anyOf = (severity: 'error' | 'warn'): string => {
-    const members = task.rowRules.flatMap((compiled, index) => (compiled.rule.severity === severity ? [flag(index)] : []));
+const ROW_ID = quoteIdentifier(ROW_ID_COLUMN);
+
+function flagsTableSql(task: TableValidationTask, flags: string): string {
+  const anyOf = (severity?: 'error' | 'warn'): string => {
+    const members = task.rowRules.flatMap((compiled, index) => (severity === undefined || compiled.rule.severity === severity ? [flag(index)] : []));
     return members.length === 0 ? 'false' : members.join(' OR ');
   };
 
-  const inner = flags.length === 0 ? `SELECT * FROM ${task.relation}` : `SELECT *, ${flags.join(', ')} FROM ${task.relation}`;
-  return `CREATE TEMP TABLE ${checked} AS SELECT *, (${anyOf('error')}) AS ${ERROR_FLAG}, (${anyOf('warn')}) AS ${WARN_FLAG} FROM (${inner})`;
+  const evaluated = task.rowRules.map((compiled, index) => `coalesce((${compiled.failedSql}), false) AS ${flag(index)}`);
+  const kept = [
+    ROW_ID,
+    ...task.table.primaryKey.map(quoteIdentifier),
+    ...task.rowRules.map((_, index) => flag(index)),
+    ...task.rowRules.map((compiled, index) => `CASE WHEN ${flag(index)} THEN CAST((${compiled.valueSql}) AS VARCHAR) END AS ${flagValue(index)}`),
+    `(${anyOf('error')}) AS ${ERROR_FLAG}`,
+    `(${anyOf('warn')}) AS ${WARN_FLAG}`,
+  ];
+
+  const inner = evaluated.length === 0 ? `SELECT * FROM ${task.relation}` : `SELECT *, ${evaluated.join(', ')} FROM ${task.relation}`;
+  return `CREATE TEMP TABLE ${flags} AS SELECT ${kept.join(', ')} FROM (${inner}) WHERE ${anyOf()}`;
 }
 
 interface FailureCounts {
@@ -140,40 +153,45 @@ interface FailureCounts {
   checked: number[];
 }
 
-async function countFailures(task: TableValidationTask, checked: string): Promise<FailureCounts> {
-  const perRule = task.rowRules.flatMap((compiled, index) => [
-    `CAST(count(*) FILTER (WHERE ${flag(index)}) AS VARCHAR) AS ${quoteIdentifier(`failed_${index}`)}`,
-    `CAST(${compiled.rule.where ? `count(*) FILTER (WHERE coalesce((${compiled.rule.where}), false))` : 'count(*)'} AS VARCHAR) AS ${quoteIdentifier(`checked_${index}`)}`,
-  ]);
-  const columns = [
-    'CAST(count(*) AS VARCHAR) AS rows_read',
-    `CAST(count(*) FILTER (WHERE ${ERROR_FLAG}) AS VARCHAR) AS quarantined`,
-    `CAST(count(*) FILTER (WHERE ${WARN_FLAG} AND NOT ${ERROR_FLAG}) AS VARCHAR) AS warned`,
-    ...perRule,
-  ];
+async function countFailures(task: TableValidationTask, flags: string): Promise<FailureCounts> {
+  const [fromFlags = {}] = await task.session.queryText(
+    `SELECT ${[
+      `CAST(count(*) FILTER (WHERE ${ERROR_FLAG}) AS VARCHAR) AS quarantined`,
+      `CAST(count(*) FILTER (WHERE ${WARN_FLAG} AND NOT ${ERROR_FLAG}) AS VARCHAR) AS warned`,
+      ...task.rowRules.map((_, index) => `CAST(count(*) FILTER (WHERE ${flag(index)}) AS VARCHAR) AS ${quoteIdentifier(`failed_${index}`)}`),
+    ].join(', ')} FROM ${flags}`,
+  );
 
-  const [row = {}] = await task.session.queryText(`SELECT ${columns.join(', ')} FROM ${checked}`);
-  const count = (name: string): number => Number(row[name] ?? '0');
+  // Rows in scope of a `where` filter are counted over the whole relation, not only the failures.
+  const scoped = task.rowRules.flatMap((compiled, index) =>
+    compiled.rule.where ? [`CAST(count(*) FILTER (WHERE coalesce((${compiled.rule.where}), false)) AS VARCHAR) AS ${quoteIdentifier(`checked_${index}`)}`] : [],
+  );
+  const [fromRelation = {}] = await task.session.queryText(
+    `SELECT ${['CAST(count(*) AS VARCHAR) AS rows_read', ...scoped].join(', ')} FROM ${task.relation}`,
+  );
 
+  const count = (row: TextRow, name: string): number | undefined => (row[name] === undefined ? undefined : Number(row[name]));
+  const rowsRead = count(fromRelation, 'rows_read') ?? 0;
   return {
-    rowsRead: count('rows_read'),
-    quarantined: count('quarantined'),
-    warned: count('warned'),
-    failed: task.rowRules.map((_, index) => count(`failed_${index}`)),
-    checked: task.rowRules.map((_, index) => count(`checked_${index}`)),
+    rowsRead,
+    quarantined: count(fromFlags, 'quarantined') ?? 0,
+    warned: count(fromFlags, 'warned') ?? 0,
+    failed: task.rowRules.map((_, index) => count(fromFlags, `failed_${index}`) ?? 0),
+    checked: task.rowRules.map((_, index) => count(fromRelation, `checked_${index}`) ?? rowsRead),
   };
 }
 
-function sourceColumns(task: TableValidationTask): string {
-  return task.table.columns.map((column) => quoteIdentifier(column.name)).join(', ');
+function sourceColumns(task: TableValidationTask, qualifier?: string): string {
+  return task.table.columns.map((column) => `${qualifier ? `${qualifier}.` : ''}${quoteIdentifier(column.name)}`).join(', ');
 }
 
-async function writeSilver(task: TableValidationTask, checked: string): Promise<void> {
-  const select = `SELECT ${sourceColumns(task)}, ${quoteLiteral(task.runId)} AS ${quoteIdentifier(`${RESERVED_COLUMN_PREFIX}run_id`)} FROM ${checked} WHERE NOT ${ERROR_FLAG}`;
+async function writeSilver(task: TableValidationTask, flags: string): Promise<void> {
+  const runIdColumn = `${quoteLiteral(task.runId)} AS ${quoteIdentifier(`${RESERVED_COLUMN_PREFIX}run_id`)}`;
+  const select = `SELECT ${sourceColumns(task, 'r')}, ${runIdColumn} FROM ${task.relation} r ANTI JOIN (SELECT ${ROW_ID} FROM ${flags} WHERE ${ERROR_FLAG}) e ON r.${ROW_ID} = e.${ROW_ID}`;
   await task.session.run(`COPY (${select}) TO ${quoteLiteral(task.silverFile)} (FORMAT parquet, COMPRESSION zstd)`);
 }
 
-async function writeQuarantine(task: TableValidationTask, checked: string): Promise<void> {
+async function writeQuarantine(task: TableValidationTask, flags: string): Promise<void> {
   const failures = task.rowRules.map((compiled, index) => {
     const rule = describeRule(compiled.rule);
     const fields = [
@@ -181,11 +199,11 @@ async function writeQuarantine(task: TableValidationTask, checked: string): Prom
       `rule_type := ${quoteLiteral(rule.type)}`,
       `severity := ${quoteLiteral(rule.severity)}`,
       `column_name := ${rule.column === undefined ? 'NULL::VARCHAR' : quoteLiteral(rule.column)}`,
-      `"value" := ${flagValue(index)}`,
+      `"value" := f.${flagValue(index)}`,
       `message_de := ${quoteLiteral(rule.message.de)}`,
       `message_en := ${quoteLiteral(rule.message.en)}`,
     ];
-    return `CASE WHEN ${flag(index)} THEN struct_pack(${fields.join(', ')}) END`;
+    return `CASE WHEN f.${flag(index)} THEN struct_pack(${fields.join(', ')}) END`;
   });
   const failureList =
     failures.length === 0
@@ -196,27 +214,27 @@ async function writeQuarantine(task: TableValidationTask, checked: string): Prom
   const select = [
     `${quoteLiteral(task.runId)} AS ${quoteIdentifier(`${prefix}run_id`)}`,
     `${quoteLiteral(task.table.name)} AS ${quoteIdentifier(`${prefix}table`)}`,
-    `${keyJsonSql(task.table)} AS ${quoteIdentifier(`${prefix}key`)}`,
+    `${keyJsonSql(task.table, 'r')} AS ${quoteIdentifier(`${prefix}key`)}`,
     `${failureList} AS ${quoteIdentifier(`${prefix}failures`)}`,
-    sourceColumns(task),
+    sourceColumns(task, 'r'),
   ].join(', ');
 
   await task.session.run(
-    `COPY (SELECT ${select} FROM ${checked} WHERE ${ERROR_FLAG}) TO ${quoteLiteral(task.quarantineFile)} (FORMAT parquet, COMPRESSION zstd)`,
+    `COPY (SELECT ${select} FROM ${task.relation} r JOIN ${flags} f ON r.${ROW_ID} = f.${ROW_ID} WHERE f.${ERROR_FLAG}) TO ${quoteLiteral(task.quarantineFile)} (FORMAT parquet, COMPRESSION zstd)`,
   );
 }
 
 /** The primary key as a JSON object of text values, e.g. `{"ORDER_ID":"4711"}`. */
-function keyJsonSql(table: TableDescription): string {
-  const pairs = table.primaryKey.map((name) => `${quoteLiteral(name)}, CAST(${quoteIdentifier(name)} AS VARCHAR)`);
+function keyJsonSql(table: TableDescription, qualifier: string): string {
+  const pairs = table.primaryKey.map((name) => `${quoteLiteral(name)}, CAST(${qualifier}.${quoteIdentifier(name)} AS VARCHAR)`);
   return `CAST(json_object(${pairs.join(', ')}) AS VARCHAR)`;
 }
 
-async function readSamples(task: TableValidationTask, checked: string, index: number): Promise<FailureSample[]> {
+async function readSamples(task: TableValidationTask, flags: string, index: number): Promise<FailureSample[]> {
   const keys = task.table.primaryKey.map((name, position) => `CAST(${quoteIdentifier(name)} AS VARCHAR) AS ${quoteIdentifier(`k${position}`)}`);
   const order = task.table.primaryKey.map(quoteIdentifier).join(', ');
   const rows: TextRow[] = await task.session.queryText(
-    `SELECT ${[...keys, `${flagValue(index)} AS sample_value`].join(', ')} FROM ${checked} WHERE ${flag(index)}${order ? ` ORDER BY ${order}` : ''} LIMIT ${SAMPLES_PER_RULE}`,
+    `SELECT ${[...keys, `${flagValue(index)} AS sample_value`].join(', ')} FROM ${flags} WHERE ${flag(index)}${order ? ` ORDER BY ${order}` : ''} LIMIT ${SAMPLES_PER_RULE}`,
   );
 
   return rows.map((row) => ({

@@ -56,6 +56,27 @@ export function boundaryOffsets(nonNullRows: number, count: number): number[] {
 }
 
 /**
+ * Splits the value range of an integer partition column into `count` ranges of equal width.
+ * It needs only min and max, where offset boundaries walk the index (close to a second per
+ * boundary on a 2-million-row PostgreSQL table). Returns undefined when the keys are sparse
+ * (fewer rows than half the range), because equal widths would then give unequal row counts.
+ */
+export function integerRangeBoundaries(min: string, max: string, nonNullRows: number, count: number): string[] | undefined {
+  const low = BigInt(min);
+  const width = BigInt(max) - low + 1n;
+  if (width <= 0n || BigInt(nonNullRows) * 2n < width) {
+    return undefined;
+  }
+
+  const parts = BigInt(Math.max(1, Math.min(count, nonNullRows)));
+  const boundaries: string[] = [];
+  for (let i = 1n; i < parts; i++) {
+    boundaries.push((low + (width * i) / parts).toString());
+  }
+  return boundaries;
+}
+
+/**
  * Turns sorted boundary values into half-open ranges. Equal neighbours collapse, so a skewed
  * column yields fewer partitions instead of empty ones. Every non-NULL value falls into exactly
  * one range because range i's upper bound is range i+1's lower bound. NULLs go to the first.

@@ -6,7 +6,7 @@ import { isAuroraError } from '../../src/errors/aurora-error.js';
 import { redactUrl, scrubSecret } from '../../src/sources/create-source.js';
 import { mapMysqlType } from '../../src/sources/mysql/mysql-source.js';
 import { mapPostgresType, type PostgresColumnRow } from '../../src/sources/postgres/postgres-source.js';
-import { boundaryOffsets, partitionCondition, rangesFromBoundaries } from '../../src/sources/source-support.js';
+import { boundaryOffsets, integerRangeBoundaries, partitionCondition, rangesFromBoundaries } from '../../src/sources/source-support.js';
 import { mapSqliteType } from '../../src/sources/sqlite/sqlite-source.js';
 
 function postgresRow(baseType: string, typmod = -1, sourceType = baseType, category = 'X'): PostgresColumnRow {
@@ -135,4 +135,15 @@ test('redactUrl hides query-string passwords and unencoded @ in passwords', () =
   assert.equal(redactUrl('postgres://u@h:5432/db?password=hunter2&sslmode=require'), 'postgres://u@h:5432/db?password=***&sslmode=require');
   assert.equal(redactUrl('postgres://postgres:p@ss:w/rd%@127.0.0.1:5999/db'), 'postgres://postgres@127.0.0.1:5999/db');
   assert.equal(redactUrl('mysql://:only-password@h/db'), 'mysql://h/db');
+});
+
+test('integerRangeBoundaries splits dense keys by width', () => {
+  assert.deepEqual(integerRangeBoundaries('1', '100', 100, 4), ['26', '51', '76']);
+  assert.deepEqual(
+    integerRangeBoundaries('9223372036854775800', '9223372036854775807', 8, 2),
+    ['9223372036854775804'],
+    '64-bit keys are split without losing bits',
+  );
+  assert.equal(integerRangeBoundaries('1', '1000', 10, 4), undefined, 'sparse keys fall back to offsets');
+  assert.deepEqual(integerRangeBoundaries('5', '5', 1, 4), [], 'a single key is one partition');
 });

@@ -9,6 +9,7 @@ import { AuroraError, describeCause } from '../../errors/aurora-error.js';
 import { createCsvEncoder } from '../csv-encoder.js';
 import {
   boundaryOffsets,
+  integerRangeBoundaries,
   checkRequestedColumns,
   partitionColumnOf,
   partitionCondition,
@@ -136,8 +137,17 @@ export class MysqlSource implements Source {
     const { database, table: name } = await this.splitName(request.sourceTable);
     const from = qualify(database, name);
     const quoted = quoteMysqlIdentifier(column);
-    const [counted] = await this.promisePool.query<RowDataPacket[]>(`SELECT COUNT(${quoted}) AS count FROM ${from}`);
+    const isInteger = ['smallint', 'integer', 'bigint'].includes(table.columns.find((entry) => entry.name === column)?.type.kind ?? '');
+    const [counted] = await this.promisePool.query<RowDataPacket[]>(
+      `SELECT COUNT(${quoted}) AS count, ${isInteger ? `CAST(MIN(${quoted}) AS CHAR) AS low, CAST(MAX(${quoted}) AS CHAR) AS high` : 'NULL AS low, NULL AS high'} FROM ${from}`,
+    );
     const nonNullRows = Number(counted[0]?.count ?? 0);
+    const low = counted[0]?.low as string | null | undefined;
+    const high = counted[0]?.high as string | null | undefined;
+    const equalWidth = low && high ? integerRangeBoundaries(low, high, nonNullRows, count) : undefined;
+    if (equalWidth) {
+      return rangesFromBoundaries(column, equalWidth);
+    }
 
     const boundaries: string[] = [];
     for (const offset of boundaryOffsets(nonNullRows, count)) {

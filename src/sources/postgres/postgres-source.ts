@@ -7,6 +7,7 @@ import { quoteIdentifier, quoteLiteral } from '../../engine/sql-text.js';
 import { AuroraError, describeCause } from '../../errors/aurora-error.js';
 import {
   boundaryOffsets,
+  integerRangeBoundaries,
   checkRequestedColumns,
   partitionColumnOf,
   partitionCondition,
@@ -139,8 +140,16 @@ export class PostgresSource implements Source {
 
     const from = this.qualifiedName(request.sourceTable);
     const quoted = quoteIdentifier(column);
-    const counted = await this.pool.query<{ count: string }>(`SELECT count(${quoted})::text AS count FROM ${from}`);
+    const isInteger = ['smallint', 'integer', 'bigint'].includes(table.columns.find((entry) => entry.name === column)?.type.kind ?? '');
+    const counted = await this.pool.query<{ count: string; low: string | null; high: string | null }>(
+      `SELECT count(${quoted})::text AS count, ${isInteger ? `min(${quoted})::text AS low, max(${quoted})::text AS high` : 'NULL AS low, NULL AS high'} FROM ${from}`,
+    );
     const nonNullRows = Number(counted.rows[0]?.count ?? 0);
+    const { low, high } = counted.rows[0] ?? {};
+    const equalWidth = low && high ? integerRangeBoundaries(low, high, nonNullRows, count) : undefined;
+    if (equalWidth) {
+      return rangesFromBoundaries(column, equalWidth);
+    }
 
     const boundaries: string[] = [];
     for (const offset of boundaryOffsets(nonNullRows, count)) {
