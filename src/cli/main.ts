@@ -7,6 +7,7 @@ import { cliMessages } from '../i18n/cli-messages.js';
 import { resolveLanguage, type Language } from '../i18n/language.js';
 import { demoCommand } from './demo-command.js';
 import { runCommand } from './run-command.js';
+import { rollbackCommand, runsCommand } from './runs-command.js';
 import { erpSampleCommand, sampleCommand } from './sample-command.js';
 
 /** The same bounds as `parallelism` in aurora.yaml; more partitions at once than that only thrash. */
@@ -41,6 +42,25 @@ async function main(argv: string[]): Promise<number> {
     .option('--parallel <n>', 'partitions read at the same time (overrides parallelism)', parseParallelism)
     .action(async (options: { config: string; json: boolean; parallel?: number }, command: Command) => {
       exitCode = await runCommand({ ...options, language: languageOf(command) });
+    });
+
+  program
+    .command('runs')
+    .description('list the runs of a lake, newest first, with their counts and which snapshot is published')
+    .requiredOption('-c, --config <file>', 'aurora.yaml of the deployment')
+    .option('--json', 'print the runs as JSON on stdout', false)
+    .action(async (options: { config: string; json: boolean }, command: Command) => {
+      exitCode = await runsCommand({ ...options, language: languageOf(command) });
+    });
+
+  program
+    .command('rollback')
+    .description('publish the snapshot of an earlier successful run again, atomically')
+    .requiredOption('-c, --config <file>', 'aurora.yaml of the deployment')
+    .requiredOption('--to <run>', 'run id to restore, as listed by aurora runs')
+    .option('--json', 'print the result as JSON on stdout', false)
+    .action(async (options: { config: string; to: string; json: boolean }, command: Command) => {
+      exitCode = await rollbackCommand({ ...options, language: languageOf(command) });
     });
 
   const sample = program.command('sample').description('create sample legacy databases');

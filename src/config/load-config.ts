@@ -23,6 +23,9 @@ export function defaultParallelism(): number {
   return Math.max(1, Math.min(availableParallelism(), 8));
 }
 
+/** Snapshots are kept a month by default: long enough to roll back after a month-end close. */
+const DEFAULT_RETENTION_DAYS = 30;
+
 interface RawTable {
   name: string;
   source_table?: string;
@@ -40,6 +43,7 @@ interface RawConfig {
   rules: string;
   parallelism?: number;
   partitions?: number;
+  retention_days?: number;
   tables: RawTable[];
 }
 
@@ -129,6 +133,7 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     lake,
     rules,
     parallelism,
+    retentionDays: raw.retention_days ?? DEFAULT_RETENTION_DAYS,
     tables,
     secrets: [...new Set(secrets)],
   });

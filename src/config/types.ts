@@ -26,6 +26,8 @@ export interface AuroraConfig {
   lake: string;
   rules: string;
   parallelism: number;
+  /** Days a snapshot is kept after its run started; see applyRetention. */
+  retentionDays: number;
   tables: TableConfig[];
   /**
    * Values that came from environment variables inside the source section. They may be

@@ -2,7 +2,8 @@ import type { Language } from '../i18n/language.js';
 
 /**
  * Exit codes by the party that has to act: the person who wrote the files (2), the source
- * database (3), the data itself (4), the lake's storage (5), the quality gate (6).
+ * database (3), the data itself (4), the lake's storage (5), the quality gate (6), and the
+ * published snapshot that no longer matches its source (7).
  */
 export const EXIT_CODES = {
   internal: 1,
@@ -11,6 +12,7 @@ export const EXIT_CODES = {
   data: 4,
   lake: 5,
   qualityGate: 6,
+  reconcile: 7,
 } as const;
 
 /** A place in a YAML file, for messages that must say where to look. */
@@ -239,6 +241,48 @@ export const ERROR_CATALOG = {
       `Spalte ${p.table}.${p.column} beginnt mit ${p.prefix}; dieses Präfix ist für Aurora-Spalten reserviert. Spalte in der Quelle per View umbenennen.`,
     en: (p) =>
       `Column ${p.table}.${p.column} starts with ${p.prefix}, a prefix reserved for Aurora's own columns. Rename it in a source view.`,
+  }),
+  RUN_NOT_FOUND: define<{ runId: string; lake: string }>({
+    exitCode: EXIT_CODES.configuration,
+    httpStatus: 404,
+    de: (p) => `Einen Lauf ${p.runId} gibt es im Lake ${p.lake} nicht. Mit "aurora runs" die vorhandenen Läufe anzeigen.`,
+    en: (p) => `There is no run ${p.runId} in lake ${p.lake}. List the runs with "aurora runs".`,
+  }),
+  RUN_NOT_RESTORABLE: define<{ runId: string; reason: 'failed' | 'removed' }>({
+    exitCode: EXIT_CODES.configuration,
+    httpStatus: 409,
+    de: (p) =>
+      p.reason === 'failed'
+        ? `Lauf ${p.runId} ist fehlgeschlagen und hat keinen Snapshot. Einen erfolgreichen Lauf aus "aurora runs" wählen.`
+        : `Der Snapshot von Lauf ${p.runId} wurde durch die Aufbewahrungsfrist entfernt. Einen wiederherstellbaren Lauf aus "aurora runs" wählen.`,
+    en: (p) =>
+      p.reason === 'failed'
+        ? `Run ${p.runId} failed and has no snapshot. Choose a succeeded run from "aurora runs".`
+        : `The snapshot of run ${p.runId} was removed by retention. Choose a restorable run from "aurora runs".`,
+  }),
+  RECONCILE_NOTHING_PUBLISHED: define<{ lake: string }>({
+    exitCode: EXIT_CODES.lake,
+    httpStatus: 404,
+    de: (p) =>
+      `Im Lake-Ordner ${p.lake} ist noch kein Snapshot veröffentlicht, es gibt nichts abzugleichen. Zuerst einen Lauf mit aurora run abschließen.`,
+    en: (p) =>
+      `No snapshot has been published in lake folder ${p.lake} yet, so there is nothing to reconcile. Complete a run with aurora run first.`,
+  }),
+  RECONCILE_TABLE_NOT_IN_SNAPSHOT: define<{ table: string; runId: string }>({
+    exitCode: EXIT_CODES.lake,
+    httpStatus: 409,
+    de: (p) =>
+      `Tabelle ${p.table} steht in aurora.yaml, fehlt aber im veröffentlichten Snapshot ${p.runId}. Einen Lauf mit aurora run abschließen oder die Tabelle aus aurora.yaml entfernen.`,
+    en: (p) =>
+      `Table ${p.table} is in aurora.yaml but missing from the published snapshot ${p.runId}. Complete a run with aurora run or remove the table from aurora.yaml.`,
+  }),
+  RECONCILE_DIFFERENCES: define<{ runId: string; tables: string[] }>({
+    exitCode: EXIT_CODES.reconcile,
+    httpStatus: 409,
+    de: (p) =>
+      `Der veröffentlichte Snapshot ${p.runId} weicht von der Quelle ab in: ${p.tables.join(', ')}. Die genannten Schlüssel prüfen und bei Bedarf einen neuen Lauf starten.`,
+    en: (p) =>
+      `The published snapshot ${p.runId} differs from the source in: ${p.tables.join(', ')}. Check the listed keys and start a new run if needed.`,
   }),
   INTERNAL: define<{ detail: string }>({
     exitCode: EXIT_CODES.internal,

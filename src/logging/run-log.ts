@@ -13,6 +13,7 @@ export interface RunLog {
   event(event: PipelineEvent): void;
   failed(code: string, message: string): void;
   finished(status: string, durationMs: number): void;
+  retention(removedRuns: readonly string[]): void;
 }
 
 /**
@@ -43,6 +44,9 @@ export function openRunLog(lakeRoot: string, runId: string, secrets: readonly st
     },
     failed(code, message) {
       logger.error({ event: 'run-failed', code }, redactSecrets(message, secrets));
+    },
+    retention(removedRuns) {
+      logger.info({ event: 'retention', removedRuns }, 'old snapshots removed');
     },
     finished(status, durationMs) {
       logger.info({ event: 'run-finished', status, durationMs }, 'run finished');

@@ -12,6 +12,7 @@ import { writeFileAtomically } from '../lake/atomic-file.js';
 import { ensureLakeWritable, lakeError } from '../lake/lake-access.js';
 import { LakeLayout } from '../lake/lake-layout.js';
 import { LakeLock } from '../lake/lake-lock.js';
+import { applyRetention } from '../lake/retention.js';
 import { removeAbandonedSnapshots, SnapshotBuilder, type SnapshotManifest } from '../lake/snapshots.js';
 import { compileRuleSet, type CompileContext, type CompiledRowRule, type CompiledTableRule } from '../quality/compile-rules.js';
 import { loadRuleSets } from '../quality/load-rules.js';
@@ -160,6 +161,10 @@ export async function runFullLoad(options: FullLoadOptions): Promise<RunOutcome>
       ),
     );
     emit({ type: 'published', runId, snapshot: pointer.snapshot });
+    const removed = await applyRetention(layout, config.retentionDays);
+    if (removed.length > 0) {
+      log.retention(removed);
+    }
 
     run.status = 'succeeded';
     finish(run, undefined, config.secrets);
