@@ -6,6 +6,7 @@ import { EXIT_CODES } from '../errors/catalog.js';
 import { cliMessages } from '../i18n/cli-messages.js';
 import { resolveLanguage, type Language } from '../i18n/language.js';
 import { demoCommand } from './demo-command.js';
+import { reconcileCommand } from './reconcile-command.js';
 import { runCommand } from './run-command.js';
 import { rollbackCommand, runsCommand } from './runs-command.js';
 import { erpSampleCommand, sampleCommand } from './sample-command.js';
@@ -40,7 +41,8 @@ async function main(argv: string[]): Promise<number> {
     .requiredOption('-c, --config <file>', 'aurora.yaml of the deployment')
     .option('--json', 'print the run summary as JSON on stdout', false)
     .option('--parallel <n>', 'partitions read at the same time (overrides parallelism)', parseParallelism)
-    .action(async (options: { config: string; json: boolean; parallel?: number }, command: Command) => {
+    .option('--no-resume', 'read every partition again instead of taking over those a killed run finished')
+    .action(async (options: { config: string; json: boolean; parallel?: number; resume: boolean }, command: Command) => {
       exitCode = await runCommand({ ...options, language: languageOf(command) });
     });
 
@@ -61,6 +63,15 @@ async function main(argv: string[]): Promise<number> {
     .option('--json', 'print the result as JSON on stdout', false)
     .action(async (options: { config: string; to: string; json: boolean }, command: Command) => {
       exitCode = await rollbackCommand({ ...options, language: languageOf(command) });
+    });
+
+  program
+    .command('reconcile')
+    .description('compare the source with the published snapshot: row counts, measure sums and checksums over key ranges')
+    .requiredOption('-c, --config <file>', 'aurora.yaml of the deployment')
+    .option('--json', 'print the result as JSON on stdout', false)
+    .action(async (options: { config: string; json: boolean }, command: Command) => {
+      exitCode = await reconcileCommand({ ...options, language: languageOf(command) });
     });
 
   const sample = program.command('sample').description('create sample legacy databases');

@@ -28,7 +28,11 @@ function lineReporter(messages: CliMessages, stream: NodeJS.WritableStream): { l
         }
         break;
       case 'partition-extracted':
-        print(messages.partitionExtracted(event.table, event.partition, event.rows));
+        print(
+          event.resumed
+            ? messages.partitionResumed(event.table, event.partition, event.rows)
+            : messages.partitionExtracted(event.table, event.partition, event.rows),
+        );
         break;
       case 'table-extracted':
         print(messages.tableExtracted(event.table, event.rows, event.durationMs));

@@ -10,6 +10,8 @@ export interface RunCommandOptions {
   config: string;
   json: boolean;
   parallel?: number;
+  /** Take over finished partitions of a killed run; default true. */
+  resume?: boolean;
   language: Language;
   env?: NodeJS.ProcessEnv;
 }
@@ -26,6 +28,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   const outcome = await runFullLoad({
     config,
     ...(options.parallel !== undefined ? { parallelism: options.parallel } : {}),
+    ...(options.resume === false ? { resume: false } : {}),
     onEvent: progress.listener,
   });
   progress.stop();

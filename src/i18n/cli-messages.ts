@@ -6,6 +6,7 @@ export interface CliMessages {
   runStarted(runId: string, tables: number): string;
   tablePlanned(table: string, partitions: number, rows: number): string;
   partitionExtracted(table: string, partition: number, rows: number): string;
+  partitionResumed(table: string, partition: number, rows: number): string;
   tableExtracted(table: string, rows: number, durationMs: number): string;
   validationStarted(table: string): string;
   tableValidated(table: string, silver: number, quarantined: number): string;
@@ -25,6 +26,8 @@ const de: CliMessages = {
   runStarted: (runId, tables) => `Lauf ${runId} gestartet: ${tables} Tabelle(n), Full Load`,
   tablePlanned: (table, partitions, rows) => `${table}: ${partitions} Partition(en), etwa ${formatCount('de', rows)} Zeilen`,
   partitionExtracted: (table, partition, rows) => `${table}: Partition ${partition} gelesen, ${formatCount('de', rows)} Zeilen`,
+  partitionResumed: (table, partition, rows) =>
+    `${table}: Partition ${partition} aus dem abgebrochenen Lauf übernommen, ${formatCount('de', rows)} Zeilen`,
   tableExtracted: (table, rows, ms) => `${table}: ${formatCount('de', rows)} Zeilen in Bronze geschrieben (${formatSeconds('de', ms)})`,
   validationStarted: (table) => `${table}: Qualitätsregeln werden geprüft`,
   tableValidated: (table, silver, quarantined) =>
@@ -46,6 +49,8 @@ const en: CliMessages = {
   runStarted: (runId, tables) => `Run ${runId} started: ${tables} table(s), full load`,
   tablePlanned: (table, partitions, rows) => `${table}: ${partitions} partition(s), about ${formatCount('en', rows)} rows`,
   partitionExtracted: (table, partition, rows) => `${table}: partition ${partition} read, ${formatCount('en', rows)} rows`,
+  partitionResumed: (table, partition, rows) =>
+    `${table}: partition ${partition} taken over from the killed run, ${formatCount('en', rows)} rows`,
   tableExtracted: (table, rows, ms) => `${table}: ${formatCount('en', rows)} rows written to bronze (${formatSeconds('en', ms)})`,
   validationStarted: (table) => `${table}: checking quality rules`,
   tableValidated: (table, silver, quarantined) =>

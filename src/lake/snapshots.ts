@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 import { syncFolder, writeFileAtomically } from './atomic-file.js';
@@ -96,7 +96,7 @@ export async function readCurrentManifest(layout: LakeLayout): Promise<SnapshotM
   return JSON.parse(await readFile(path.join(layout.root, pointer.snapshot, 'manifest.json'), 'utf8')) as SnapshotManifest;
 }
 
-/** Removes hidden snapshot folders that killed runs left behind; they were never published. */
+/** Removes snapshot folders that killed runs left behind and that were never published. */
 export async function removeAbandonedSnapshots(layout: LakeLayout, activeRunId: string): Promise<string[]> {
   let entries: string[];
   try {
@@ -105,9 +105,22 @@ export async function removeAbandonedSnapshots(layout: LakeLayout, activeRunId: 
     return [];
   }
 
-  const abandoned = entries.filter((name) => name.endsWith('.partial') && name !== `.${activeRunId}.partial`);
-  for (const name of abandoned) {
-    await rm(path.join(layout.snapshotsFolder, name), { recursive: true, force: true });
+  const current = await readCurrentPointer(layout);
+  const abandoned: string[] = [];
+  for (const name of entries) {
+    const partial = name.endsWith('.partial') && name !== `.${activeRunId}.partial`;
+    // A complete folder that CURRENT does not name and no run record claims was renamed into
+    // place by a run killed just before it moved CURRENT; nobody can be reading it.
+    const unclaimed =
+      !name.startsWith('.') && name !== current?.runId && name !== activeRunId && !(await exists(layout.runRecord(name)));
+    if (partial || unclaimed) {
+      await rm(path.join(layout.snapshotsFolder, name), { recursive: true, force: true });
+      abandoned.push(name);
+    }
   }
   return abandoned;
+}
+
+async function exists(file: string): Promise<boolean> {
+  return (await stat(file).catch(() => undefined)) !== undefined;
 }

@@ -4,7 +4,8 @@ import type { TableResult } from './run-result.js';
 export type PipelineEvent =
   | { type: 'run-started'; runId: string; tables: { table: string; partitions: number; rowsExpected: number }[] }
   | { type: 'extract-progress'; table: string; rows: number }
-  | { type: 'partition-extracted'; table: string; partition: number; rows: number }
+  /** `resumed`: the partition's bronze file was taken over from a killed run, not read again. */
+  | { type: 'partition-extracted'; table: string; partition: number; rows: number; resumed?: boolean }
   | { type: 'table-extracted'; table: string; rows: number; durationMs: number }
   | { type: 'validation-started'; table: string }
   | { type: 'table-validated'; table: string; result: TableResult }

@@ -24,11 +24,22 @@ import { createSource, describeSource } from '../sources/create-source.js';
 import type { PartitionRange, Source, SourceTableRequest, TableDescription } from '../sources/types.js';
 import type { PipelineEventListener } from './events.js';
 import { newRunId } from './run-id.js';
+import {
+  adoptFinishedPartitions,
+  clearInProgress,
+  deploymentFingerprint,
+  readInProgress,
+  removeKilledRunBronze,
+  tableSignature,
+  writeInProgress,
+} from './resume.js';
 import type { RunResult, TableResult } from './run-result.js';
 import { runWithConcurrency } from './task-pool.js';
 
 export interface FullLoadOptions {
   config: AuroraConfig;
+  /** Take over finished partitions of a killed run (default true); false starts over. */
+  resume?: boolean;
   /** Overrides the config's parallelism (the CLI's --parallel). */
   parallelism?: number;
   onEvent?: PipelineEventListener;
@@ -127,7 +138,8 @@ export async function runFullLoad(options: FullLoadOptions): Promise<RunOutcome>
       })),
     });
 
-    await extractTables(tables, source, session, layout, runId, parallelism, emit);
+    const adopted = options.resume === false ? new Map<string, Set<number>>() : await takeOverKilledRun(layout, config, tables, runId);
+    await extractTables(tables, source, session, layout, runId, parallelism, emit, adopted);
     await source.close();
     source = undefined;
 
@@ -170,6 +182,7 @@ export async function runFullLoad(options: FullLoadOptions): Promise<RunOutcome>
     finish(run, undefined, config.secrets);
     log.finished(run.status, run.durationMs);
     const reportFolder = await recordRun(run, layout);
+    await clearInProgress(layout);
     return { run, reportFolder };
   } catch (error) {
     const failure = toAuroraError(error, layout.root);
@@ -178,6 +191,8 @@ export async function runFullLoad(options: FullLoadOptions): Promise<RunOutcome>
     log.finished(run.status, run.durationMs);
     await snapshot.discard().catch(() => undefined);
     const reportFolder = await recordRun(run, layout).catch(() => undefined);
+    // A run that ended on an error is not resumed: the user may fix the source before the next run.
+    await clearInProgress(layout).catch(() => undefined);
     return { run, error: failure, ...(reportFolder ? { reportFolder } : {}) };
   } finally {
     await source?.close().catch(() => undefined);
@@ -301,6 +316,7 @@ async function extractTables(
   runId: string,
   parallelism: number,
   emit: PipelineEventListener,
+  adopted: ReadonlyMap<string, ReadonlySet<number>>,
 ): Promise<void> {
   const tasks = tables.flatMap((table) => table.partitions.map((partition) => ({ table, partition })));
   const connections = await Promise.all(Array.from({ length: Math.max(1, parallelism) }, () => session.connect()));
@@ -314,19 +330,14 @@ async function extractTables(
         started.set(table, performance.now());
       }
 
-      const data = await source.readPartition(table.description, table.request, partition);
-      const baseline = rowsDone.get(table) ?? 0;
-      const rows = await writeBronzePartition(connections[worker] ?? session.connection, {
-        table: table.description,
-        partition: partition.index,
-        data,
-        stagingFile: path.join(layout.runTmpFolder(runId), `${table.config.name}-${partition.index}.csv`),
-        targetFile: table.bronzeFiles[partition.index] ?? bronzeFileName(layout.root, table.config.name, runId, partition.index),
-        onProgress: (staged) => emit({ type: 'extract-progress', table: table.config.name, rows: baseline + staged }),
-      });
+      const bronzeFile = table.bronzeFiles[partition.index] ?? bronzeFileName(layout.root, table.config.name, runId, partition.index);
+      const resumed = adopted.get(table.config.name)?.has(partition.index) ?? false;
+      const rows = resumed
+        ? await countParquetRows(session, bronzeFile)
+        : await extractPartition(table, partition, worker, bronzeFile);
 
       rowsDone.set(table, (rowsDone.get(table) ?? 0) + rows);
-      emit({ type: 'partition-extracted', table: table.config.name, partition: partition.index, rows });
+      emit({ type: 'partition-extracted', table: table.config.name, partition: partition.index, rows, ...(resumed ? { resumed } : {}) });
 
       const left = (remaining.get(table) ?? 1) - 1;
       remaining.set(table, left);
@@ -340,6 +351,53 @@ async function extractTables(
       connection.closeSync();
     }
   }
+
+  async function extractPartition(table: PlannedTable, partition: PartitionRange, worker: number, bronzeFile: string): Promise<number> {
+    const data = await source.readPartition(table.description, table.request, partition);
+    const baseline = rowsDone.get(table) ?? 0;
+    return writeBronzePartition(connections[worker] ?? session.connection, {
+      table: table.description,
+      partition: partition.index,
+      data,
+      stagingFile: path.join(layout.runTmpFolder(runId), `${table.config.name}-${partition.index}.csv`),
+      targetFile: bronzeFile,
+      onProgress: (staged) => emit({ type: 'extract-progress', table: table.config.name, rows: baseline + staged }),
+    });
+  }
+}
+
+async function countParquetRows(session: DuckdbSession, file: string): Promise<number> {
+  const [row] = await session.queryText(`SELECT CAST(count(*) AS VARCHAR) AS n FROM read_parquet(${quoteLiteral(file)})`);
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * Marks this run as in progress and, when the last run was killed with the same deployment,
+ * takes over its finished bronze partitions. The takeover happens before the marker moves to
+ * this run, so a kill at any point leaves a marker whose files exist.
+ */
+async function takeOverKilledRun(
+  layout: LakeLayout,
+  config: AuroraConfig,
+  tables: readonly PlannedTable[],
+  runId: string,
+): Promise<Map<string, Set<number>>> {
+  const fingerprint = deploymentFingerprint(config);
+  const signatures = tables.map((table) => ({
+    name: table.config.name,
+    signature: tableSignature(table.description, table.partitions),
+    bronzeFiles: table.bronzeFiles,
+  }));
+
+  const previous = await readInProgress(layout);
+  const resumable = previous !== undefined && previous.runId !== runId && previous.fingerprint === fingerprint;
+  const adopted = resumable ? await adoptFinishedPartitions(layout, previous, signatures) : new Map<string, Set<number>>();
+
+  await writeInProgress(layout, { runId, fingerprint, tables: Object.fromEntries(signatures.map((table) => [table.name, table.signature])) });
+  if (previous !== undefined && previous.runId !== runId) {
+    await removeKilledRunBronze(layout, previous.runId, config.tables.map((table) => table.name));
+  }
+  return adopted;
 }
 
 async function validatePlannedTable(
