@@ -42,6 +42,9 @@ function lineReporter(messages: CliMessages, stream: NodeJS.WritableStream): { l
         break;
       case 'table-validated':
         print(messages.tableValidated(event.table, event.result.silverRows, event.result.quarantinedRows));
+        if (event.result.schemaChanges) {
+          print(messages.schemaEvolved(event.table, event.result.schemaChanges));
+        }
         break;
       case 'published':
         print(messages.published(event.runId));

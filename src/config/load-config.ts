@@ -34,6 +34,7 @@ interface RawTable {
   partitions?: number;
   path?: string;
   format?: 'csv' | 'parquet' | 'json';
+  schema_changes?: 'fail' | 'evolve';
 }
 
 interface RawConfig {
@@ -170,6 +171,7 @@ function resolveTable(raw: RawTable, index: number, defaultPartitions: number, y
     primaryKey,
     ...(raw.partition_column ? { partitionColumn: raw.partition_column } : {}),
     partitions: raw.partitions ?? defaultPartitions,
+    schemaChanges: raw.schema_changes ?? 'fail',
     ...(raw.path ? { path: raw.path } : {}),
     ...(raw.format ? { format: raw.format } : {}),
     ...(line !== undefined ? { line } : {}),

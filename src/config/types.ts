@@ -14,6 +14,8 @@ export interface TableConfig {
   partitions: number;
   path?: string;
   format?: 'csv' | 'parquet' | 'json';
+  /** Policy when the source's columns differ from the previous published run. */
+  schemaChanges: 'fail' | 'evolve';
   /** Line of the entry in aurora.yaml, for messages. */
   line?: number;
 }

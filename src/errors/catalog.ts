@@ -102,6 +102,18 @@ export const ERROR_CATALOG = {
       `Spalte ${p.column} (${p.role}) fehlt in Tabelle ${p.table}. Vorhandene Spalten: ${p.available.join(', ')}.`,
     en: (p) => `Column ${p.column} (${p.role}) is missing in table ${p.table}. Available columns: ${p.available.join(', ')}.`,
   }),
+  SCHEMA_CHANGED: define<{ table: string; previousRun: string; changes: { column: string; kind: string; oldType?: string; newType?: string }[] }>({
+    exitCode: EXIT_CODES.source,
+    httpStatus: 409,
+    de: (p) =>
+      `Die Spalten von ${p.table} haben sich seit Lauf ${p.previousRun} geändert:\n${p.changes
+        .map((c) => `  - ${c.column}: ${c.kind === 'added' ? `neu (${c.newType})` : c.kind === 'dropped' ? `entfernt (war ${c.oldType})` : `${c.oldType} → ${c.newType}`}`)
+        .join('\n')}\nÄnderung in der Quelle prüfen; soll Aurora sie übernehmen, für die Tabelle schema_changes: evolve setzen.`,
+    en: (p) =>
+      `The columns of ${p.table} changed since run ${p.previousRun}:\n${p.changes
+        .map((c) => `  - ${c.column}: ${c.kind === 'added' ? `added (${c.newType})` : c.kind === 'dropped' ? `dropped (was ${c.oldType})` : `${c.oldType} → ${c.newType}`}`)
+        .join('\n')}\nCheck the change in the source; to accept it, set schema_changes: evolve for the table.`,
+  }),
   SOURCE_TYPE_UNSUPPORTED: define<{ table: string; column: string; sourceType: string }>({
     exitCode: EXIT_CODES.source,
     httpStatus: 500,

@@ -11,6 +11,7 @@ export interface CliMessages {
   validationStarted(table: string): string;
   tableValidated(table: string, silver: number, quarantined: number): string;
   published(runId: string): string;
+  schemaEvolved(table: string, changes: readonly { column: string; kind: string; oldType?: string; newType?: string }[]): string;
   failed(code: string, message: string): string;
   reportAt(path: string): string;
   sampleLoading(dataset: string, target: string): string;
@@ -33,6 +34,10 @@ const de: CliMessages = {
   tableValidated: (table, silver, quarantined) =>
     `${table}: Silver ${formatCount('de', silver)}, Quarantäne ${formatCount('de', quarantined)}`,
   published: (runId) => `Snapshot ${runId} veröffentlicht`,
+  schemaEvolved: (table, changes) =>
+    `${table}: Spaltenänderungen übernommen: ${changes
+      .map((c) => (c.kind === 'added' ? `${c.column} neu (${c.newType})` : c.kind === 'dropped' ? `${c.column} entfernt` : `${c.column} ${c.oldType} → ${c.newType}`))
+      .join(', ')}`,
   failed: (code, message) => `Lauf fehlgeschlagen [${code}]: ${message}`,
   reportAt: (path) => `Datenqualitätsbericht: ${path}`,
   sampleLoading: (dataset, target) => `Beispieldaten ${dataset} werden nach ${target} geladen`,
@@ -56,6 +61,10 @@ const en: CliMessages = {
   tableValidated: (table, silver, quarantined) =>
     `${table}: silver ${formatCount('en', silver)}, quarantine ${formatCount('en', quarantined)}`,
   published: (runId) => `Snapshot ${runId} published`,
+  schemaEvolved: (table, changes) =>
+    `${table}: column changes accepted: ${changes
+      .map((c) => (c.kind === 'added' ? `${c.column} added (${c.newType})` : c.kind === 'dropped' ? `${c.column} dropped` : `${c.column} ${c.oldType} → ${c.newType}`))
+      .join(', ')}`,
   failed: (code, message) => `Run failed [${code}]: ${message}`,
   reportAt: (path) => `Data-quality report: ${path}`,
   sampleLoading: (dataset, target) => `Loading sample data ${dataset} into ${target}`,

@@ -33,7 +33,8 @@ import {
   tableSignature,
   writeInProgress,
 } from './resume.js';
-import type { RunResult, TableResult } from './run-result.js';
+import type { RunResult, SchemaChange, TableResult } from './run-result.js';
+import { diffSchemas, readPublishedRun, schemaOf } from './schema-changes.js';
 import { runWithConcurrency } from './task-pool.js';
 
 export interface FullLoadOptions {
@@ -65,6 +66,8 @@ interface PlannedTable {
   maxQuarantineRatio?: number;
   bronzeFiles: string[];
   extractMs: number;
+  /** Column changes since the published run that the table's `evolve` policy accepted. */
+  schemaChanges?: SchemaChange[];
 }
 
 /**
@@ -128,6 +131,10 @@ export async function runFullLoad(options: FullLoadOptions): Promise<RunOutcome>
     });
 
     const tables = await planTables(config, source, session, runId, startedAt);
+    const published = await readPublishedRun(layout);
+    for (const table of tables) {
+      table.schemaChanges = checkSchema(table, published);
+    }
     emit({
       type: 'run-started',
       runId,
@@ -287,6 +294,24 @@ function bronzeRelationSql(files: readonly string[]): string {
         `SELECT * EXCLUDE (file_row_number), CAST(${index} AS BIGINT) * ${2 ** 40} + file_row_number AS ${quoteIdentifier(ROW_ID_COLUMN)} FROM read_parquet(${quoteLiteral(file)}, file_row_number = true)`,
     )
     .join(' UNION ALL ');
+}
+
+/**
+ * Compares a table's columns with the published run's and applies the table's policy: `fail`
+ * stops the run before any data moves, naming every change; `evolve` returns the changes so
+ * the run records them.
+ */
+function checkSchema(table: PlannedTable, published: RunResult | undefined): SchemaChange[] | undefined {
+  const previous = published?.tables.find((entry) => entry.table === table.config.name)?.schema;
+  if (!published || !previous) {
+    return undefined;
+  }
+
+  const changes = diffSchemas(previous, schemaOf(table.description));
+  if (changes.length > 0 && table.config.schemaChanges === 'fail') {
+    throw new AuroraError('SCHEMA_CHANGED', { table: table.config.name, previousRun: published.runId, changes });
+  }
+  return changes;
 }
 
 function bronzeFileName(lake: string, table: string, runId: string, partition: number): string {
@@ -449,6 +474,8 @@ async function validatePlannedTable(
     quarantineRatio,
     ...(table.maxQuarantineRatio !== undefined ? { maxQuarantineRatio: table.maxQuarantineRatio } : {}),
     rules: validation.rules,
+    schema: schemaOf(table.description),
+    ...(table.schemaChanges && table.schemaChanges.length > 0 ? { schemaChanges: table.schemaChanges } : {}),
     timings: {
       extractMs: Math.round(table.extractMs),
       validateMs: Math.round(validation.timings.validateMs),

@@ -49,6 +49,18 @@ export interface TableResult {
   maxQuarantineRatio?: number;
   rules: RuleResult[];
   timings: StepTimings;
+  /** The columns as loaded, so the next run can tell what changed in the source. */
+  schema?: { name: string; type: string }[];
+  /** Differences from the previous published run's columns, accepted by the `evolve` policy. */
+  schemaChanges?: SchemaChange[];
+}
+
+/** One column that differs from the previous published run. Types are Aurora's type names. */
+export interface SchemaChange {
+  column: string;
+  kind: 'added' | 'dropped' | 'type_changed';
+  oldType?: string;
+  newType?: string;
 }
 
 export type RunStatus = 'succeeded' | 'failed';
