@@ -37,12 +37,14 @@ async function main(argv: string[]): Promise<number> {
 
   program
     .command('run')
-    .description('run a full load: source -> bronze -> rules -> silver + quarantine, then write the report')
+    .description('run a load: source -> bronze -> rules -> silver + quarantine, then publish and write the report')
     .requiredOption('-c, --config <file>', 'aurora.yaml of the deployment')
     .option('--json', 'print the run summary as JSON on stdout', false)
     .option('--parallel <n>', 'partitions read at the same time (overrides parallelism)', parseParallelism)
     .option('--no-resume', 'read every partition again instead of taking over those a killed run finished')
-    .action(async (options: { config: string; json: boolean; parallel?: number; resume: boolean }, command: Command) => {
+    .addOption(new Option('--mode <mode>', 'full: read every table; delta: read what changed since the published run and merge it').choices(['full', 'delta']).default('full'))
+    .option('--detect-deletes', 'delta: compare all source keys with the snapshot in this run', false)
+    .action(async (options: { config: string; json: boolean; parallel?: number; resume: boolean; mode: 'full' | 'delta'; detectDeletes: boolean }, command: Command) => {
       exitCode = await runCommand({ ...options, language: languageOf(command) });
     });
 

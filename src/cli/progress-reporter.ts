@@ -22,7 +22,7 @@ function lineReporter(messages: CliMessages, stream: NodeJS.WritableStream): { l
   const listener = (event: PipelineEvent): void => {
     switch (event.type) {
       case 'run-started':
-        print(messages.runStarted(event.runId, event.tables.length));
+        print(messages.runStarted(event.runId, event.tables.length, event.mode));
         for (const table of event.tables) {
           print(messages.tablePlanned(table.table, table.partitions, table.rowsExpected));
         }

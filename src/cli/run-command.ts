@@ -12,6 +12,8 @@ export interface RunCommandOptions {
   parallel?: number;
   /** Take over finished partitions of a killed run; default true. */
   resume?: boolean;
+  mode?: 'full' | 'delta';
+  detectDeletes?: boolean;
   language: Language;
   env?: NodeJS.ProcessEnv;
 }
@@ -29,6 +31,8 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     config,
     ...(options.parallel !== undefined ? { parallelism: options.parallel } : {}),
     ...(options.resume === false ? { resume: false } : {}),
+    ...(options.mode ? { mode: options.mode } : {}),
+    ...(options.detectDeletes ? { detectDeletes: true } : {}),
     onEvent: progress.listener,
   });
   progress.stop();

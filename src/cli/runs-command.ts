@@ -8,7 +8,7 @@ import { lastKnownGood, listRuns, type RunSummary } from '../lake/run-history.js
 const LABELS = {
   de: {
     header: ['Lauf-ID', 'Modus', 'Beginn', 'Dauer', 'Status', 'Gelesen', 'Silver', 'Quarantäne', 'Snapshot'],
-    modes: { full: 'Full Load' } as Record<string, string>,
+    modes: { full: 'Full Load', delta: 'Delta Load' } as Record<string, string>,
     status: { succeeded: 'erfolgreich', failed: 'fehlgeschlagen' },
     snapshot: { current: 'veröffentlicht', restorable: 'vorhanden', none: '–' },
     none: 'Im Lake gibt es noch keine Läufe.',
@@ -18,7 +18,7 @@ const LABELS = {
   },
   en: {
     header: ['Run id', 'Mode', 'Started', 'Duration', 'Status', 'Read', 'Silver', 'Quarantine', 'Snapshot'],
-    modes: { full: 'full load' } as Record<string, string>,
+    modes: { full: 'full load', delta: 'delta load' } as Record<string, string>,
     status: { succeeded: 'succeeded', failed: 'failed' },
     snapshot: { current: 'published', restorable: 'restorable', none: '–' },
     none: 'The lake has no runs yet.',

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { AuroraError } from '../errors/aurora-error.js';
 import type { FileProblem } from '../errors/catalog.js';
 import { problemAt, readYamlFile, validateAgainstSchema, type YamlFile } from './yaml-file.js';
+import { parseDuration } from '../quality/load-rules.js';
 import { substituteEnvironment } from './environment.js';
 import type { AuroraConfig, SourceConfig, TableConfig } from './types.js';
 
@@ -35,6 +36,10 @@ interface RawTable {
   path?: string;
   format?: 'csv' | 'parquet' | 'json';
   schema_changes?: 'fail' | 'evolve';
+  watermark_column?: string;
+  lookback?: string;
+  deletes?: 'remove' | 'tombstone' | 'ignore';
+  delete_check_every?: number;
 }
 
 interface RawConfig {
@@ -120,6 +125,16 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
   const tables = raw.tables.map((table, index) => resolveTable(table, index, defaultPartitions, read.yaml));
 
   problems.push(...duplicateTableProblems(tables, read.yaml));
+  tables.forEach((table, index) => {
+    if (Number.isNaN(table.lookbackSeconds)) {
+      problems.push(
+        problemAt(read.yaml, ['tables', index, 'lookback'], {
+          de: 'Ungültige Dauer. Beispiele: 90s, 15m, 2h, 1d, P1DT12H.',
+          en: 'Invalid duration. Examples: 90s, 15m, 2h, 1d, P1DT12H.',
+        }),
+      );
+    }
+  });
   if (source.type === 'files') {
     problems.push(...missingFilePathProblems(tables, read.yaml));
   }
@@ -172,6 +187,10 @@ function resolveTable(raw: RawTable, index: number, defaultPartitions: number, y
     ...(raw.partition_column ? { partitionColumn: raw.partition_column } : {}),
     partitions: raw.partitions ?? defaultPartitions,
     schemaChanges: raw.schema_changes ?? 'fail',
+    ...(raw.watermark_column ? { watermarkColumn: raw.watermark_column } : {}),
+    lookbackSeconds: raw.lookback === undefined ? 0 : (parseDuration(raw.lookback) ?? Number.NaN),
+    deletes: raw.deletes ?? 'remove',
+    deleteCheckEvery: raw.delete_check_every ?? 1,
     ...(raw.path ? { path: raw.path } : {}),
     ...(raw.format ? { format: raw.format } : {}),
     ...(line !== undefined ? { line } : {}),

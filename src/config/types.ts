@@ -14,6 +14,12 @@ export interface TableConfig {
   partitions: number;
   path?: string;
   format?: 'csv' | 'parquet' | 'json';
+  /** Delta loads: the column that grows with every change; absent means compare every row. */
+  watermarkColumn?: string;
+  /** Delta loads: seconds before the last watermark maximum to read again. */
+  lookbackSeconds: number;
+  deletes: 'remove' | 'tombstone' | 'ignore';
+  deleteCheckEvery: number;
   /** Policy when the source's columns differ from the previous published run. */
   schemaChanges: 'fail' | 'evolve';
   /** Line of the entry in aurora.yaml, for messages. */

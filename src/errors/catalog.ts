@@ -296,6 +296,28 @@ export const ERROR_CATALOG = {
     en: (p) =>
       `The published snapshot ${p.runId} differs from the source in: ${p.tables.join(', ')}. Check the listed keys and start a new run if needed.`,
   }),
+  DELTA_WITHOUT_FULL_LOAD: define<{ lake: string }>({
+    exitCode: EXIT_CODES.configuration,
+    httpStatus: 409,
+    de: (p) => `Im Lake ${p.lake} ist noch nichts veröffentlicht, auf dem ein Delta aufsetzen könnte. Zuerst einen Full Load ausführen (aurora run ohne --mode delta).`,
+    en: (p) => `Lake ${p.lake} has nothing published for a delta to build on. Run a full load first (aurora run without --mode delta).`,
+  }),
+  WATERMARK_HAS_NULLS: define<{ table: string; column: string; rows: number }>({
+    exitCode: EXIT_CODES.data,
+    httpStatus: 500,
+    de: (p) =>
+      `Die Watermark-Spalte ${p.table}.${p.column} ist in ${p.rows} Zeile(n) leer (NULL); solche Zeilen würde kein Delta je finden. Werte in der Quelle füllen oder eine andere Spalte als watermark_column wählen.`,
+    en: (p) =>
+      `The watermark column ${p.table}.${p.column} is empty (NULL) in ${p.rows} row(s); no delta would ever find those rows. Fill the values in the source or choose another watermark_column.`,
+  }),
+  WATERMARK_WENT_BACKWARDS: define<{ table: string; column: string; previous: string; current: string }>({
+    exitCode: EXIT_CODES.data,
+    httpStatus: 500,
+    de: (p) =>
+      `Die Watermark ${p.table}.${p.column} ist zurückgegangen: höchster Wert jetzt ${p.current}, beim letzten Lauf ${p.previous}. Quelle prüfen (zurückgespieltes Backup, Uhrzeit); danach einen Full Load ausführen.`,
+    en: (p) =>
+      `The watermark ${p.table}.${p.column} went backwards: its maximum is now ${p.current}, at the last run it was ${p.previous}. Check the source (a restored backup, the clock), then run a full load.`,
+  }),
   INTERNAL: define<{ detail: string }>({
     exitCode: EXIT_CODES.internal,
     httpStatus: 500,

@@ -3,7 +3,7 @@ import type { Language } from './language.js';
 
 /** Texts the CLI prints while it works, in every user language. */
 export interface CliMessages {
-  runStarted(runId: string, tables: number): string;
+  runStarted(runId: string, tables: number, mode: 'full' | 'delta'): string;
   tablePlanned(table: string, partitions: number, rows: number): string;
   partitionExtracted(table: string, partition: number, rows: number): string;
   partitionResumed(table: string, partition: number, rows: number): string;
@@ -24,7 +24,7 @@ export interface CliMessages {
 }
 
 const de: CliMessages = {
-  runStarted: (runId, tables) => `Lauf ${runId} gestartet: ${tables} Tabelle(n), Full Load`,
+  runStarted: (runId, tables, mode) => `Lauf ${runId} gestartet: ${tables} Tabelle(n), ${mode === 'delta' ? 'Delta Load' : 'Full Load'}`,
   tablePlanned: (table, partitions, rows) => `${table}: ${partitions} Partition(en), etwa ${formatCount('de', rows)} Zeilen`,
   partitionExtracted: (table, partition, rows) => `${table}: Partition ${partition} gelesen, ${formatCount('de', rows)} Zeilen`,
   partitionResumed: (table, partition, rows) =>
@@ -51,7 +51,7 @@ const de: CliMessages = {
 };
 
 const en: CliMessages = {
-  runStarted: (runId, tables) => `Run ${runId} started: ${tables} table(s), full load`,
+  runStarted: (runId, tables, mode) => `Run ${runId} started: ${tables} table(s), ${mode === 'delta' ? 'delta load' : 'full load'}`,
   tablePlanned: (table, partitions, rows) => `${table}: ${partitions} partition(s), about ${formatCount('en', rows)} rows`,
   partitionExtracted: (table, partition, rows) => `${table}: partition ${partition} read, ${formatCount('en', rows)} rows`,
   partitionResumed: (table, partition, rows) =>

@@ -15,6 +15,7 @@ export interface ReportMessages {
   statusValue: Record<RunStatus, string>;
   mode: string;
   modeFull: string;
+  modeDelta: string;
   startedAt: string;
   finishedAt: string;
   duration: string;
@@ -92,6 +93,7 @@ export const REPORT_MESSAGES: Readonly<Record<Language, ReportMessages>> = {
     statusValue: { succeeded: 'erfolgreich', failed: 'fehlgeschlagen' },
     mode: 'Modus',
     modeFull: 'Full Load',
+    modeDelta: 'Delta Load',
     startedAt: 'Beginn',
     finishedAt: 'Ende',
     duration: 'Dauer',
@@ -169,6 +171,7 @@ export const REPORT_MESSAGES: Readonly<Record<Language, ReportMessages>> = {
     statusValue: { succeeded: 'succeeded', failed: 'failed' },
     mode: 'Mode',
     modeFull: 'Full load',
+    modeDelta: 'Delta load',
     startedAt: 'Started',
     finishedAt: 'Finished',
     duration: 'Duration',

@@ -63,6 +63,6 @@ export class LakeLayout {
 }
 
 /** The relative file names inside a snapshot folder. */
-export function snapshotTableFile(layer: 'silver' | 'quarantine', table: string): string {
+export function snapshotTableFile(layer: 'silver' | 'quarantine' | 'tombstones', table: string): string {
   return path.join(layer, `${table}.parquet`);
 }

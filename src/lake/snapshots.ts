@@ -13,6 +13,8 @@ export interface SnapshotManifest {
     /** Relative to the snapshot folder. */
     silverFile: string;
     quarantineFile: string;
+    /** Rows deleted in the source, kept by the `tombstone` policy of delta loads. */
+    tombstoneFile?: string;
     silverRows: number;
     quarantinedRows: number;
   }[];
@@ -41,9 +43,10 @@ export class SnapshotBuilder {
     await rm(this.folder, { recursive: true, force: true });
     await mkdir(path.join(this.folder, 'silver'), { recursive: true });
     await mkdir(path.join(this.folder, 'quarantine'), { recursive: true });
+    await mkdir(path.join(this.folder, 'tombstones'), { recursive: true });
   }
 
-  fileFor(layer: 'silver' | 'quarantine', table: string): string {
+  fileFor(layer: 'silver' | 'quarantine' | 'tombstones', table: string): string {
     return path.join(this.folder, snapshotTableFile(layer, table));
   }
 
@@ -88,6 +91,16 @@ export async function readCurrentPointer(layout: LakeLayout): Promise<CurrentPoi
 }
 
 /** Reads the manifest of the published snapshot, or undefined when nothing was published yet. */
+/** The published snapshot's folder and manifest, or undefined when nothing was published yet. */
+export async function readPublishedSnapshot(layout: LakeLayout): Promise<{ folder: string; manifest: SnapshotManifest } | undefined> {
+  const pointer = await readCurrentPointer(layout);
+  if (!pointer) {
+    return undefined;
+  }
+  const folder = path.join(layout.root, pointer.snapshot);
+  return { folder, manifest: JSON.parse(await readFile(path.join(folder, 'manifest.json'), 'utf8')) as SnapshotManifest };
+}
+
 export async function readCurrentManifest(layout: LakeLayout): Promise<SnapshotManifest | undefined> {
   const pointer = await readCurrentPointer(layout);
   if (!pointer) {

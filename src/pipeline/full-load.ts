@@ -13,7 +13,7 @@ import { ensureLakeWritable, lakeError } from '../lake/lake-access.js';
 import { LakeLayout } from '../lake/lake-layout.js';
 import { LakeLock } from '../lake/lake-lock.js';
 import { applyRetention } from '../lake/retention.js';
-import { removeAbandonedSnapshots, SnapshotBuilder, type SnapshotManifest } from '../lake/snapshots.js';
+import { readPublishedSnapshot, removeAbandonedSnapshots, SnapshotBuilder, type SnapshotManifest } from '../lake/snapshots.js';
 import { compileRuleSet, type CompileContext, type CompiledRowRule, type CompiledTableRule } from '../quality/compile-rules.js';
 import { loadRuleSets } from '../quality/load-rules.js';
 import { withPrimaryKeyRules } from '../quality/primary-key-rules.js';
@@ -22,6 +22,7 @@ import { openRunLog } from '../logging/run-log.js';
 import { writeQualityReport } from '../reports/write-report.js';
 import { createSource, describeSource } from '../sources/create-source.js';
 import type { PartitionRange, Source, SourceTableRequest, TableDescription } from '../sources/types.js';
+import { deltaState, mergedRelationSql, planDelta, sourceKeysFile, watermarkPartition, writeDeletedKeys, writeTombstones, type DeltaPlan } from './delta.js';
 import type { PipelineEventListener } from './events.js';
 import { newRunId } from './run-id.js';
 import {
@@ -41,6 +42,10 @@ export interface FullLoadOptions {
   config: AuroraConfig;
   /** Take over finished partitions of a killed run (default true); false starts over. */
   resume?: boolean;
+  /** `delta` reads only what changed since the published run and merges it (default `full`). */
+  mode?: 'full' | 'delta';
+  /** Delta runs: compare all source keys now, whatever `delete_check_every` says. */
+  detectDeletes?: boolean;
   /** Overrides the config's parallelism (the CLI's --parallel). */
   parallelism?: number;
   onEvent?: PipelineEventListener;
@@ -68,6 +73,15 @@ interface PlannedTable {
   extractMs: number;
   /** Column changes since the published run that the table's `evolve` policy accepted. */
   schemaChanges?: SchemaChange[];
+  /** Rows this run read from the source (partition sums). */
+  extractedRows: number;
+  /** Delta runs: how the table is read and merged; absent for full loads and new tables. */
+  deltaPlan?: DeltaPlan;
+  /** The watermark column's maximum before reading, for the next delta. */
+  watermarkHigh: string | null;
+  /** Delta runs: keys of the previous snapshot that the source no longer has. */
+  deletedKeysFile?: string;
+  deletedRows: number;
 }
 
 /**
@@ -86,7 +100,7 @@ export async function runFullLoad(options: FullLoadOptions): Promise<RunOutcome>
 
   const run: RunResult = {
     runId,
-    mode: 'full',
+    mode: options.mode ?? 'full',
     status: 'failed',
     startedAt: startedAt.toISOString(),
     finishedAt: startedAt.toISOString(),
@@ -135,9 +149,15 @@ export async function runFullLoad(options: FullLoadOptions): Promise<RunOutcome>
     for (const table of tables) {
       table.schemaChanges = checkSchema(table, published);
     }
+    if (run.mode === 'delta') {
+      await planDeltaReads(tables, source, session, layout, published, runId, options.detectDeletes ?? false);
+    } else {
+      await recordWatermarks(tables, source);
+    }
     emit({
       type: 'run-started',
       runId,
+      mode: run.mode,
       tables: tables.map((table) => ({
         table: table.config.name,
         partitions: table.partitions.length,
@@ -145,8 +165,10 @@ export async function runFullLoad(options: FullLoadOptions): Promise<RunOutcome>
       })),
     });
 
-    const adopted = options.resume === false ? new Map<string, Set<number>>() : await takeOverKilledRun(layout, config, tables, runId);
+    const resumable = options.resume !== false && run.mode === 'full';
+    const adopted = resumable ? await takeOverKilledRun(layout, config, tables, runId) : new Map<string, Set<number>>();
     await extractTables(tables, source, session, layout, runId, parallelism, emit, adopted);
+    await findDeletedKeys(tables, source, session, layout, runId);
     await source.close();
     source = undefined;
 
@@ -154,7 +176,7 @@ export async function runFullLoad(options: FullLoadOptions): Promise<RunOutcome>
     const gateErrors: AuroraError[] = [];
     for (const table of tables) {
       await session.run(`DROP TABLE IF EXISTS ${table.relation}`);
-      await session.run(`CREATE VIEW ${table.relation} AS ${bronzeRelationSql(table.bronzeFiles)}`);
+      await session.run(`CREATE VIEW ${table.relation} AS ${relationSql(table)}`);
     }
     for (const table of tables) {
       emit({ type: 'validation-started', table: table.config.name });
@@ -168,12 +190,21 @@ export async function runFullLoad(options: FullLoadOptions): Promise<RunOutcome>
       throw firstGateError;
     }
 
+    const tombstoned = new Set<string>();
+    for (const table of tables) {
+      if (table.deltaPlan && table.config.deletes === 'tombstone') {
+        await writeTombstones(session, table.description, table.deltaPlan, table.deletedKeysFile, runId, startedAt.toISOString(), snapshot.fileFor('tombstones', table.config.name));
+        tombstoned.add(table.config.name);
+      }
+    }
+
     const pointer = await snapshot.publish(
       run.tables.map(
         (table): SnapshotManifest['tables'][number] => ({
           table: table.table,
           silverFile: path.join('silver', `${table.table}.parquet`),
           quarantineFile: path.join('quarantine', `${table.table}.parquet`),
+          ...(tombstoned.has(table.table) ? { tombstoneFile: path.join('tombstones', `${table.table}.parquet`) } : {}),
           silverRows: table.silverRows,
           quarantinedRows: table.quarantinedRows,
         }),
@@ -276,6 +307,9 @@ async function planTables(
       ...(ruleSet.maxQuarantineRatio !== undefined ? { maxQuarantineRatio: ruleSet.maxQuarantineRatio } : {}),
       bronzeFiles: partitions.map((partition) => bronzeFileName(config.lake, entry.config.name, runId, partition.index)),
       extractMs: 0,
+      extractedRows: 0,
+      watermarkHigh: null,
+      deletedRows: 0,
     });
   }
 
@@ -294,6 +328,105 @@ function bronzeRelationSql(files: readonly string[]): string {
         `SELECT * EXCLUDE (file_row_number), CAST(${index} AS BIGINT) * ${2 ** 40} + file_row_number AS ${quoteIdentifier(ROW_ID_COLUMN)} FROM read_parquet(${quoteLiteral(file)}, file_row_number = true)`,
     )
     .join(' UNION ALL ');
+}
+
+/** Full loads record each watermark's maximum, taken before reading, for the first delta. */
+async function recordWatermarks(tables: PlannedTable[], source: Source): Promise<void> {
+  for (const table of tables) {
+    if (table.config.watermarkColumn) {
+      table.watermarkHigh = (await source.columnStats(table.request, table.config.watermarkColumn)).max;
+    }
+  }
+}
+
+/**
+ * Decides for each table of a delta run what to read: rows at or after the watermark, or the
+ * whole table when it has no watermark (its rows are then compared with the snapshot by key).
+ * A table whose columns changed, or that the published run did not have, is read in full.
+ */
+async function planDeltaReads(
+  tables: PlannedTable[],
+  source: Source,
+  session: DuckdbSession,
+  layout: LakeLayout,
+  published: RunResult | undefined,
+  runId: string,
+  detectDeletes: boolean,
+): Promise<void> {
+  const publishedSnapshot = published ? await readPublishedSnapshot(layout) : undefined;
+  if (!published || !publishedSnapshot) {
+    throw new AuroraError('DELTA_WITHOUT_FULL_LOAD', { lake: layout.root });
+  }
+
+  for (const table of tables) {
+    if (table.schemaChanges && table.schemaChanges.length > 0) {
+      continue;
+    }
+    const previous = published.tables.find((entry) => entry.table === table.config.name);
+    const plan = await planDelta(table.config, table.request, table.description, source, session, previous, publishedSnapshot, detectDeletes);
+    if (!plan) {
+      continue;
+    }
+    table.deltaPlan = plan;
+    table.watermarkHigh = plan.watermarkHigh;
+
+    const partitions = watermarkPartition(plan);
+    if (partitions) {
+      table.partitions = partitions;
+      table.bronzeFiles = [layout.bronzeFile(table.config.name, runId, 0)];
+    }
+  }
+}
+
+/**
+ * Finds the keys of the published snapshot that the source no longer has, for tables whose
+ * delete check is due. A watermark delta reads only changed rows, so it reads all keys once
+ * more (key columns only); a table read in full already has them in bronze.
+ */
+async function findDeletedKeys(tables: PlannedTable[], source: Source, session: DuckdbSession, layout: LakeLayout, runId: string): Promise<void> {
+  for (const table of tables) {
+    const plan = table.deltaPlan;
+    if (!plan || !plan.checkDeletes || table.config.deletes === 'ignore') {
+      continue;
+    }
+
+    const keysFile = sourceKeysFile(layout, runId, table.config.name);
+    if (plan.watermark) {
+      const keyColumns = table.description.primaryKey.map((name) => table.description.columns.find((column) => column.name === name));
+      const keysOnly: TableDescription = { ...table.description, columns: keyColumns.filter((column) => column !== undefined) };
+      const data = await source.readPartition(keysOnly, table.request, { index: 0, column: keysOnly.primaryKey[0] ?? '', includesNulls: true });
+      await writeBronzePartition(session.connection, {
+        table: keysOnly,
+        partition: 0,
+        data,
+        stagingFile: path.join(layout.runTmpFolder(runId), `${table.config.name}-keys.csv`),
+        targetFile: keysFile,
+      });
+    } else {
+      const keys = table.description.primaryKey.map(quoteIdentifier).join(', ');
+      await session.run(`COPY (SELECT ${keys} FROM read_parquet([${table.bronzeFiles.map(quoteLiteral).join(', ')}])) TO ${quoteLiteral(keysFile)} (FORMAT parquet)`);
+    }
+
+    table.deletedKeysFile = path.join(layout.runTmpFolder(runId), `${table.config.name}-deleted.parquet`);
+    table.deletedRows = await writeDeletedKeys(session, table.description, plan, keysFile, table.deletedKeysFile);
+  }
+}
+
+/**
+ * The relation a table is validated on. A watermark delta merges the published rows with the
+ * changes; a table read in full is its bronze files, except that the `ignore` policy keeps
+ * published rows whose key the source no longer has.
+ */
+function relationSql(table: PlannedTable): string {
+  const plan = table.deltaPlan;
+  if (plan?.watermark) {
+    const deleted = table.config.deletes === 'ignore' ? undefined : table.deletedKeysFile;
+    return mergedRelationSql(table.description, plan, table.bronzeFiles, deleted, ROW_ID_COLUMN);
+  }
+  if (plan && table.config.deletes === 'ignore') {
+    return mergedRelationSql(table.description, plan, table.bronzeFiles, undefined, ROW_ID_COLUMN);
+  }
+  return bronzeRelationSql(table.bronzeFiles);
 }
 
 /**
@@ -368,6 +501,7 @@ async function extractTables(
       remaining.set(table, left);
       if (left === 0) {
         table.extractMs = performance.now() - (started.get(table) ?? performance.now());
+        table.extractedRows = rowsDone.get(table) ?? 0;
         emit({ type: 'table-extracted', table: table.config.name, rows: rowsDone.get(table) ?? 0, durationMs: table.extractMs });
       }
     });
@@ -475,6 +609,7 @@ async function validatePlannedTable(
     ...(table.maxQuarantineRatio !== undefined ? { maxQuarantineRatio: table.maxQuarantineRatio } : {}),
     rules: validation.rules,
     schema: schemaOf(table.description),
+    delta: deltaState(table.deltaPlan, table.watermarkHigh, table.extractedRows, table.deletedRows),
     ...(table.schemaChanges && table.schemaChanges.length > 0 ? { schemaChanges: table.schemaChanges } : {}),
     timings: {
       extractMs: Math.round(table.extractMs),

@@ -53,6 +53,22 @@ export interface TableResult {
   schema?: { name: string; type: string }[];
   /** Differences from the previous published run's columns, accepted by the `evolve` policy. */
   schemaChanges?: SchemaChange[];
+  /** What the next delta run needs from this one, and what this run changed as a delta. */
+  delta?: DeltaState;
+}
+
+/** Per-table delta bookkeeping, kept in every run record (full loads start it). */
+export interface DeltaState {
+  /** The watermark column's maximum before this run read it; NULL when the table has none. */
+  watermarkHigh: string | null;
+  /** The watermark value this delta read from (previous maximum minus the look-back). */
+  readFrom?: string;
+  /** Rows read from the source by this run: the changes for a watermark delta, all rows otherwise. */
+  changedRows: number;
+  /** Rows removed from silver and quarantine because their key is gone from the source. */
+  deletedRows: number;
+  /** Delta runs since the source keys were last compared with the snapshot. */
+  runsSinceDeleteCheck: number;
 }
 
 /** One column that differs from the previous published run. Types are Aurora's type names. */
@@ -68,7 +84,7 @@ export type RunStatus = 'succeeded' | 'failed';
 /** The record of one pipeline run, written to the lake and rendered as the data-quality report. */
 export interface RunResult {
   runId: string;
-  mode: 'full';
+  mode: 'full' | 'delta';
   status: RunStatus;
   /** ISO 8601 instants in UTC. */
   startedAt: string;

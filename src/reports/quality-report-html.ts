@@ -63,7 +63,7 @@ function renderHeader(run: RunResult, { lang, messages }: RenderContext): string
   const rows: [string, string][] = [
     [messages.runId, `<code>${escapeHtml(run.runId)}</code>`],
     [messages.status, `<span class="status ${statusClass}">${escapeHtml(messages.statusValue[run.status])}</span>`],
-    [messages.mode, escapeHtml(run.mode === 'full' ? messages.modeFull : run.mode)],
+    [messages.mode, escapeHtml(run.mode === 'full' ? messages.modeFull : run.mode === 'delta' ? messages.modeDelta : run.mode)],
     [messages.startedAt, renderInstant(lang, run.startedAt)],
     [messages.finishedAt, renderInstant(lang, run.finishedAt)],
     [messages.duration, escapeHtml(formatSeconds(lang, run.durationMs))],

@@ -109,6 +109,12 @@ export interface Source {
   /** Opens one partition for reading. The caller consumes or destroys the stream. */
   readPartition(table: TableDescription, request: SourceTableRequest, partition: PartitionRange): Promise<PartitionData>;
 
+  /**
+   * Returns the largest value of a column as text and how many rows hold NULL in it; delta
+   * loads use it to check a watermark column before reading.
+   */
+  columnStats(request: SourceTableRequest, column: string): Promise<{ max: string | null; nulls: number }>;
+
   /** Closes pools and handles. Safe to call twice. */
   close(): Promise<void>;
 }

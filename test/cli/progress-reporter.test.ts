@@ -11,7 +11,7 @@ function events(): PipelineEvent[] {
   const result = succeededRun().tables[0];
   assert.ok(result);
   return [
-    { type: 'run-started', runId: 'r1', tables: [{ table: 'ORDERS', partitions: 2, rowsExpected: 1234567 }] },
+    { type: 'run-started', runId: 'r1', mode: 'full', tables: [{ table: 'ORDERS', partitions: 2, rowsExpected: 1234567 }] },
     { type: 'extract-progress', table: 'ORDERS', rows: 10000 },
     { type: 'partition-extracted', table: 'ORDERS', partition: 0, rows: 600000 },
     { type: 'partition-extracted', table: 'ORDERS', partition: 1, rows: 634567 },

@@ -128,6 +128,16 @@ export class FilesSource implements Source {
     }
   }
 
+  async columnStats(request: SourceTableRequest, column: string): Promise<{ max: string | null; nulls: number }> {
+    const path = this.resolvePath(request);
+    const quoted = quoteIdentifier(column);
+    const reader = await this.connection.runAndReadAll(
+      `SELECT CAST(max(${quoted}) AS VARCHAR) AS max_value, CAST(count(*) FILTER (WHERE ${quoted} IS NULL) AS VARCHAR) AS nulls FROM ${readerCall(path, formatOf(request, path))}`,
+    );
+    const row = reader.getRowObjectsJson()[0] ?? {};
+    return { max: (row.max_value as string | null | undefined) ?? null, nulls: Number(row.nulls ?? 0) };
+  }
+
   async close(): Promise<void> {
     if (this.closed) {
       return;

@@ -216,6 +216,16 @@ export class MysqlSource implements Source {
     return { kind: 'csv', stream: output };
   }
 
+  async columnStats(request: SourceTableRequest, column: string): Promise<{ max: string | null; nulls: number }> {
+    const { database, table } = await this.splitName(request.sourceTable);
+    const quoted = quoteMysqlIdentifier(column);
+    const [rows] = await this.promisePool.query<RowDataPacket[]>(
+      `SELECT CAST(MAX(${quoted}) AS CHAR) AS max_value, SUM(${quoted} IS NULL) AS nulls FROM ${qualify(database, table)}`,
+    );
+    const row = rows[0];
+    return { max: (row?.max_value as string | null | undefined) ?? null, nulls: Number(row?.nulls ?? 0) };
+  }
+
   async close(): Promise<void> {
     if (this.closed) {
       return;

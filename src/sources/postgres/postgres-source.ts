@@ -208,6 +208,14 @@ export class PostgresSource implements Source {
     return { kind: 'csv', stream: output };
   }
 
+  async columnStats(request: SourceTableRequest, column: string): Promise<{ max: string | null; nulls: number }> {
+    const quoted = quoteIdentifier(column);
+    const result = await this.pool.query<{ max: string | null; nulls: string }>(
+      `SELECT max(${quoted})::text AS max, count(*) FILTER (WHERE ${quoted} IS NULL)::text AS nulls FROM ${this.qualifiedName(request.sourceTable)}`,
+    );
+    return { max: result.rows[0]?.max ?? null, nulls: Number(result.rows[0]?.nulls ?? 0) };
+  }
+
   async close(): Promise<void> {
     if (this.closed) {
       return;

@@ -197,6 +197,16 @@ export class SqliteSource implements Source {
     return { kind: 'csv', stream: output };
   }
 
+  async columnStats(request: SourceTableRequest, column: string): Promise<{ max: string | null; nulls: number }> {
+    const { schema, table } = splitName(request.sourceTable);
+    const quoted = quoteIdentifier(column);
+    const row = this.database
+      .prepare(`SELECT CAST(max(${quoted}) AS TEXT) AS max_value, sum(${quoted} IS NULL) AS nulls FROM ${qualify(schema, table)}`)
+      .safeIntegers(true)
+      .get() as { max_value: string | null; nulls: bigint | null };
+    return { max: row.max_value, nulls: Number(row.nulls ?? 0n) };
+  }
+
   async close(): Promise<void> {
     if (this.closed) {
       return;

@@ -1,0 +1,223 @@
+import path from 'node:path';
+
+import type { TableConfig } from '../config/types.js';
+import type { DuckdbSession } from '../engine/duckdb-session.js';
+import { duckdbTypeOf } from '../engine/duckdb-types.js';
+import { quoteIdentifier, quoteLiteral } from '../engine/sql-text.js';
+import { AuroraError } from '../errors/aurora-error.js';
+import type { LakeLayout } from '../lake/lake-layout.js';
+import type { SnapshotManifest } from '../lake/snapshots.js';
+import type { PartitionRange, Source, SourceTableRequest, TableDescription } from '../sources/types.js';
+import type { DeltaState, TableResult } from './run-result.js';
+
+/** How one table is read in a delta run, decided before any row moves. */
+export interface DeltaPlan {
+  /** Read only rows at or after `readFrom` in the watermark column; absent: read the whole table. */
+  watermark?: { column: string; readFrom: string };
+  /** The watermark's maximum before reading, recorded for the next run. */
+  watermarkHigh: string | null;
+  /** Compare all source keys with the previous snapshot in this run. */
+  checkDeletes: boolean;
+  /** Runs since the last key comparison, including this one when it does not compare. */
+  runsSinceDeleteCheck: number;
+  /** The previous snapshot's files of this table, absolute. */
+  previous: { silver: string; quarantine: string; tombstones?: string };
+}
+
+/**
+ * Plans the delta read of a table from the published run's state. The watermark is checked
+ * first: NULLs in it would make rows invisible to every later delta, and a maximum below the
+ * last one means the source clock or data went backwards; both stop the run before data moves.
+ */
+export async function planDelta(
+  config: TableConfig,
+  request: SourceTableRequest,
+  description: TableDescription,
+  source: Source,
+  session: DuckdbSession,
+  previousResult: TableResult | undefined,
+  previousSnapshot: { folder: string; manifest: SnapshotManifest } | undefined,
+  detectDeletes: boolean,
+): Promise<DeltaPlan | undefined> {
+  const previousFiles = previousSnapshot?.manifest.tables.find((table) => table.table === config.name);
+  if (!previousResult || !previousFiles || !previousSnapshot) {
+    return undefined;
+  }
+
+  const previousState = previousResult.delta;
+  const runsSinceDeleteCheck = (previousState?.runsSinceDeleteCheck ?? 0) + 1;
+  const plan: DeltaPlan = {
+    watermarkHigh: null,
+    checkDeletes: detectDeletes || runsSinceDeleteCheck >= config.deleteCheckEvery,
+    runsSinceDeleteCheck,
+    previous: {
+      silver: path.join(previousSnapshot.folder, previousFiles.silverFile),
+      quarantine: path.join(previousSnapshot.folder, previousFiles.quarantineFile),
+      ...(previousFiles.tombstoneFile ? { tombstones: path.join(previousSnapshot.folder, previousFiles.tombstoneFile) } : {}),
+    },
+  };
+  if (plan.checkDeletes) {
+    plan.runsSinceDeleteCheck = 0;
+  }
+
+  const column = config.watermarkColumn;
+  if (column === undefined) {
+    return plan;
+  }
+
+  const columnType = description.columns.find((entry) => entry.name === column)?.type;
+  if (!columnType) {
+    throw new AuroraError('SOURCE_COLUMN_NOT_FOUND', {
+      table: config.name,
+      column,
+      role: 'watermark_column',
+      available: description.columns.map((entry) => entry.name),
+    });
+  }
+
+  const stats = await source.columnStats(request, column);
+  if (stats.nulls > 0) {
+    throw new AuroraError('WATERMARK_HAS_NULLS', { table: config.name, column, rows: stats.nulls });
+  }
+  plan.watermarkHigh = stats.max;
+
+  const previousHigh = previousState?.watermarkHigh ?? null;
+  if (previousHigh === null) {
+    // The last run recorded no maximum (the column was just configured): read everything once.
+    return plan;
+  }
+
+  const duckdbType = duckdbTypeOf(columnType);
+  if (stats.max !== null && (await isBefore(session, stats.max, previousHigh, duckdbType))) {
+    throw new AuroraError('WATERMARK_WENT_BACKWARDS', { table: config.name, column, previous: previousHigh, current: stats.max });
+  }
+
+  plan.watermark = { column, readFrom: await subtractLookback(session, previousHigh, duckdbType, config.lookbackSeconds) };
+  return plan;
+}
+
+async function isBefore(session: DuckdbSession, value: string, reference: string, duckdbType: string): Promise<boolean> {
+  const [row] = await session.queryText(
+    `SELECT CAST(CAST(${quoteLiteral(value)} AS ${duckdbType}) < CAST(${quoteLiteral(reference)} AS ${duckdbType}) AS VARCHAR) AS before`,
+  );
+  return row?.before === 'true';
+}
+
+/** The watermark value to read from: the last maximum, minus the look-back for dates and times. */
+async function subtractLookback(session: DuckdbSession, high: string, duckdbType: string, seconds: number): Promise<string> {
+  if (seconds <= 0 || !/^(DATE|TIMESTAMP|TIMESTAMPTZ)$/.test(duckdbType)) {
+    return high;
+  }
+  const [row] = await session.queryText(
+    `SELECT CAST(CAST(${quoteLiteral(high)} AS ${duckdbType === 'DATE' ? 'TIMESTAMP' : duckdbType}) - INTERVAL (${Math.round(seconds)}) SECOND AS VARCHAR) AS read_from`,
+  );
+  return row?.read_from ?? high;
+}
+
+/** The single partition a watermark delta reads: every row at or after `readFrom`. */
+export function watermarkPartition(plan: DeltaPlan): PartitionRange[] | undefined {
+  return plan.watermark ? [{ index: 0, column: plan.watermark.column, lower: plan.watermark.readFrom, includesNulls: false }] : undefined;
+}
+
+/** The state a run records for the next delta. */
+export function deltaState(plan: DeltaPlan | undefined, watermarkHigh: string | null, changedRows: number, deletedRows: number): DeltaState {
+  return {
+    watermarkHigh,
+    ...(plan?.watermark ? { readFrom: plan.watermark.readFrom } : {}),
+    changedRows,
+    deletedRows,
+    runsSinceDeleteCheck: plan?.runsSinceDeleteCheck ?? 0,
+  };
+}
+
+function keyJoin(primaryKey: readonly string[], left: string, right: string): string {
+  return primaryKey.map((name) => `${left}.${quoteIdentifier(name)} IS NOT DISTINCT FROM ${right}.${quoteIdentifier(name)}`).join(' AND ');
+}
+
+function columnList(description: TableDescription, qualifier: string): string {
+  return description.columns.map((column) => `${qualifier}.${quoteIdentifier(column.name)}`).join(', ');
+}
+
+/**
+ * The relation a delta validates: the previous snapshot's rows (silver and quarantine, so a
+ * quarantined row that comes back fixed leaves quarantine) without those the delta replaces or
+ * the source deleted, plus the delta's rows. Each row gets a row id like a bronze row, so
+ * validation can name failing rows: previous rows in the high partition numbers.
+ */
+export function mergedRelationSql(
+  description: TableDescription,
+  plan: DeltaPlan,
+  deltaFiles: readonly string[],
+  deletedKeys: string | undefined,
+  rowIdColumn: string,
+): string {
+  const rowId = quoteIdentifier(rowIdColumn);
+  const keys = description.primaryKey;
+  const deltaRows = deltaFiles.map(
+    (file, index) =>
+      `SELECT ${columnList(description, 'd')}, CAST(${index} AS BIGINT) * ${2 ** 40} + d.file_row_number AS ${rowId} FROM read_parquet(${quoteLiteral(file)}, file_row_number = true) d`,
+  );
+  const replaced = deltaFiles.map((file) => `SELECT ${keys.map(quoteIdentifier).join(', ')} FROM read_parquet(${quoteLiteral(file)})`).join(' UNION ALL ');
+
+  const previousRows = [plan.previous.silver, plan.previous.quarantine].map((file, offset) => {
+    const deletedFilter = deletedKeys ? ` ANTI JOIN read_parquet(${quoteLiteral(deletedKeys)}) x ON ${keyJoin(keys, 'p', 'x')}` : '';
+    return `SELECT ${columnList(description, 'p')}, CAST(${1_000_000 + offset} AS BIGINT) * ${2 ** 40} + p.file_row_number AS ${rowId} FROM read_parquet(${quoteLiteral(file)}, file_row_number = true) p ANTI JOIN (${replaced}) r ON ${keyJoin(keys, 'p', 'r')}${deletedFilter}`;
+  });
+
+  return [...previousRows, ...deltaRows].join(' UNION ALL ');
+}
+
+/**
+ * Writes the keys of the previous snapshot that the source no longer has. `sourceKeys` holds
+ * every current source key (a keys-only extract).
+ */
+export async function writeDeletedKeys(
+  session: DuckdbSession,
+  description: TableDescription,
+  plan: DeltaPlan,
+  sourceKeys: string,
+  target: string,
+): Promise<number> {
+  const keys = description.primaryKey.map(quoteIdentifier).join(', ');
+  const previous = [plan.previous.silver, plan.previous.quarantine].map((file) => `SELECT ${keys} FROM read_parquet(${quoteLiteral(file)})`).join(' UNION ALL ');
+  const select = `SELECT p.* FROM (${previous}) p ANTI JOIN read_parquet(${quoteLiteral(sourceKeys)}) s ON ${keyJoin(description.primaryKey, 'p', 's')}`;
+  return session.runCounting(`COPY (${select}) TO ${quoteLiteral(target)} (FORMAT parquet)`);
+}
+
+/**
+ * Writes the tombstones of a snapshot: the earlier tombstones plus the last version of every
+ * row deleted in this run, with the run and time of deletion.
+ */
+export async function writeTombstones(
+  session: DuckdbSession,
+  description: TableDescription,
+  plan: DeltaPlan,
+  deletedKeys: string | undefined,
+  runId: string,
+  deletedAt: string,
+  target: string,
+): Promise<number> {
+  const columns = columnList(description, 'p');
+  const parts: string[] = [];
+  if (plan.previous.tombstones) {
+    parts.push(`SELECT * FROM read_parquet(${quoteLiteral(plan.previous.tombstones)})`);
+  }
+  if (deletedKeys) {
+    for (const file of [plan.previous.silver, plan.previous.quarantine]) {
+      parts.push(
+        `SELECT ${columns}, ${quoteLiteral(runId)} AS _aurora_deleted_by, CAST(${quoteLiteral(deletedAt)} AS TIMESTAMPTZ) AS _aurora_deleted_at FROM read_parquet(${quoteLiteral(file)}) p SEMI JOIN read_parquet(${quoteLiteral(deletedKeys)}) x ON ${keyJoin(description.primaryKey, 'p', 'x')}`,
+      );
+    }
+  }
+  if (parts.length === 0) {
+    parts.push(
+      `SELECT ${description.columns.map((column) => `CAST(NULL AS ${duckdbTypeOf(column.type)}) AS ${quoteIdentifier(column.name)}`).join(', ')}, CAST(NULL AS VARCHAR) AS _aurora_deleted_by, CAST(NULL AS TIMESTAMPTZ) AS _aurora_deleted_at WHERE false`,
+    );
+  }
+  return session.runCounting(`COPY (${parts.join(' UNION ALL BY NAME ')}) TO ${quoteLiteral(target)} (FORMAT parquet, COMPRESSION zstd)`);
+}
+
+/** A table's lake layout helper for the keys-only extract of a delete check. */
+export function sourceKeysFile(layout: LakeLayout, runId: string, table: string): string {
+  return path.join(layout.runTmpFolder(runId), `${table}-keys.parquet`);
+}

@@ -1,0 +1,184 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test, type TestContext } from 'node:test';
+
+import Database from 'better-sqlite3';
+
+import { DuckdbSession } from '../../src/engine/duckdb-session.js';
+import { quoteLiteral } from '../../src/engine/sql-text.js';
+import { runCli } from '../helpers/cli.js';
+import { writeDeployment, type DeploymentFiles } from '../helpers/deployment.js';
+import { tempFolder } from '../helpers/temp-folder.js';
+
+const RULES = `table: T
+rules:
+  - id: amount_positive
+    type: range
+    column: AMOUNT
+    min: 0
+    min_inclusive: false
+    message: { de: Betrag nicht positiv., en: Amount not positive. }
+`;
+
+interface Setup {
+  files: DeploymentFiles;
+  sql: (statement: string) => void;
+  folder: string;
+}
+
+/** A source of 20 rows updated at 10:00 on 1 March, every fifth with a negative amount. */
+function setup(t: TestContext, tableOptions = 'watermark_column: UPDATED_AT\n    lookback: 1h'): Setup {
+  const folder = tempFolder(t);
+  const database = path.join(folder, 'legacy.sqlite');
+  const sql = (statement: string): void => {
+    const db = new Database(database);
+    db.exec(statement);
+    db.close();
+  };
+  sql('CREATE TABLE T (ID INTEGER PRIMARY KEY, AMOUNT DECIMAL(10,2), UPDATED_AT TIMESTAMP)');
+  const values = Array.from({ length: 20 }, (_, index) => `(${index + 1}, '${index % 5 === 0 ? '-' : ''}${index + 1}.00', '2026-03-01 10:00:00')`);
+  sql(`INSERT INTO T VALUES ${values.join(', ')}`);
+
+  const files = writeDeployment(folder, {
+    source: 'type: sqlite\npath: legacy.sqlite',
+    tables: `  - name: T\n    primary_key: ID\n    ${tableOptions}`,
+    rules: { 't.yaml': RULES },
+  });
+  return { files, sql, folder };
+}
+
+function run(files: DeploymentFiles, ...args: string[]): { status: number | null; stdout: string; stderr: string; result: { runId: string; mode: string; tables: { silverRows: number; quarantinedRows: number; delta?: { changedRows: number; deletedRows: number; watermarkHigh: string | null; readFrom?: string } }[] } } {
+  const outcome = runCli(['run', '--config', files.config, '--json', ...args]);
+  const result = outcome.stdout.trim().startsWith('{') ? JSON.parse(outcome.stdout) : undefined;
+  return { ...outcome, result };
+}
+
+/** Published silver and quarantine as sorted `id:amount` lists, the content a reader sees. */
+async function published(files: DeploymentFiles): Promise<{ silver: string[]; quarantine: string[]; tombstones: string[] }> {
+  const { snapshot } = JSON.parse(readFileSync(path.join(files.lake, 'CURRENT'), 'utf8')) as { snapshot: string };
+  const manifest = JSON.parse(readFileSync(path.join(files.lake, snapshot, 'manifest.json'), 'utf8')) as { tables: { tombstoneFile?: string }[] };
+  const session = await DuckdbSession.open();
+  try {
+    const read = async (file: string): Promise<string[]> =>
+      (await session.queryText(`SELECT CAST(ID AS VARCHAR) || ':' || CAST(AMOUNT AS VARCHAR) AS row FROM read_parquet(${quoteLiteral(path.join(files.lake, snapshot, file))}) ORDER BY ID`)).map(
+        (entry) => entry.row ?? '',
+      );
+    const tombstoneFile = manifest.tables[0]?.tombstoneFile;
+    return {
+      silver: await read('silver/T.parquet'),
+      quarantine: await read('quarantine/T.parquet'),
+      tombstones: tombstoneFile ? await read(tombstoneFile) : [],
+    };
+  } finally {
+    session.close();
+  }
+}
+
+/** What a fresh full load of the current source publishes, for comparison with a delta. */
+async function fullReloadOf(t: TestContext, setupFolder: string, tableOptions: string): Promise<{ silver: string[]; quarantine: string[] }> {
+  const folder = tempFolder(t);
+  const files = writeDeployment(folder, {
+    source: `type: sqlite\npath: ${JSON.stringify(path.join(setupFolder, 'legacy.sqlite'))}`,
+    tables: `  - name: T\n    primary_key: ID\n    ${tableOptions}`,
+    rules: { 't.yaml': RULES },
+  });
+  assert.equal(run(files).status, 0);
+  const { silver, quarantine } = await published(files);
+  return { silver, quarantine };
+}
+
+test('delta without an earlier full load is rejected', (t) => {
+  const { files } = setup(t);
+  const outcome = run(files, '--mode', 'delta');
+  assert.equal(outcome.status, 2, outcome.stderr);
+  assert.match(outcome.stderr, /\[DELTA_WITHOUT_FULL_LOAD\].*Zuerst einen Full Load/);
+});
+
+test('delta merges changes, moves rows in and out of quarantine, and matches a full reload', async (t) => {
+  const { files, sql, folder } = setup(t);
+  const full = run(files);
+  assert.equal(full.status, 0, full.stderr);
+  assert.equal(full.result.tables[0]?.delta?.watermarkHigh, '2026-03-01 10:00:00');
+  assert.deepEqual((await published(files)).quarantine, ['1:-1.00', '6:-6.00', '11:-11.00', '16:-16.00']);
+
+  sql(`UPDATE T SET AMOUNT = '1.50', UPDATED_AT = '2026-03-02 08:00:00' WHERE ID = 1`);
+  sql(`UPDATE T SET AMOUNT = '-2.00', UPDATED_AT = '2026-03-02 08:00:00' WHERE ID = 2`);
+  sql(`INSERT INTO T VALUES (21, '21.00', '2026-03-02 08:00:00')`);
+
+  const delta = run(files, '--mode', 'delta');
+  assert.equal(delta.status, 0, delta.stderr);
+  assert.equal(delta.result.mode, 'delta');
+  assert.match(delta.stderr, /Delta Load/);
+  const state = delta.result.tables[0]?.delta;
+  assert.equal(state?.readFrom, '2026-03-01 09:00:00', 'the look-back of one hour is subtracted');
+  assert.equal(state?.changedRows, 21, 'all 20 rows at the boundary time are read again (two of them changed), plus the new one');
+  assert.equal(state?.watermarkHigh, '2026-03-02 08:00:00');
+
+  const after = await published(files);
+  assert.ok(after.silver.includes('1:1.50'), 'a fixed row leaves quarantine');
+  assert.ok(after.quarantine.includes('2:-2.00'), 'a clean row that breaks moves to quarantine');
+  assert.ok(!after.silver.includes('2:2.00'));
+  assert.ok(after.silver.includes('21:21.00'));
+  assert.deepEqual(after, { ...(await fullReloadOf(t, folder, '')), tombstones: [] }, 'the delta publishes what a full reload would');
+
+  const again = run(files, '--mode', 'delta');
+  assert.equal(again.status, 0, again.stderr);
+  assert.deepEqual(await published(files), after, 'running the same delta twice changes nothing');
+});
+
+test('a row committed late inside the look-back window is not missed', async (t) => {
+  const { files, sql } = setup(t);
+  assert.equal(run(files).status, 0);
+  sql(`INSERT INTO T VALUES (30, '30.00', '2026-03-01 09:30:00')`);
+
+  assert.equal(run(files, '--mode', 'delta').status, 0);
+  assert.ok((await published(files)).silver.includes('30:30.00'));
+});
+
+test('deleted source rows are removed, kept as tombstones, or ignored', async (t) => {
+  for (const [policy, expectSilver, expectTombstones] of [
+    ['remove', false, []],
+    ['tombstone', false, ['3:3.00']],
+    ['ignore', true, []],
+  ] as const) {
+    const { files, sql } = setup(t, `watermark_column: UPDATED_AT\n    deletes: ${policy}`);
+    assert.equal(run(files).status, 0);
+    sql('DELETE FROM T WHERE ID = 3');
+
+    const delta = run(files, '--mode', 'delta');
+    assert.equal(delta.status, 0, delta.stderr);
+    const after = await published(files);
+    assert.equal(after.silver.includes('3:3.00'), expectSilver, `policy ${policy}`);
+    assert.deepEqual(after.tombstones, expectTombstones, `policy ${policy}`);
+    assert.equal(delta.result.tables[0]?.delta?.deletedRows, policy === 'ignore' ? 0 : 1, `policy ${policy}`);
+  }
+});
+
+test('a table without watermark is compared in full and deletes vanish', async (t) => {
+  const { files, sql, folder } = setup(t, 'deletes: remove');
+  assert.equal(run(files).status, 0);
+  sql(`UPDATE T SET AMOUNT = '7.77' WHERE ID = 7; DELETE FROM T WHERE ID = 8`);
+
+  const delta = run(files, '--mode', 'delta');
+  assert.equal(delta.status, 0, delta.stderr);
+  assert.equal(delta.result.tables[0]?.delta?.deletedRows, 1);
+  assert.deepEqual(await published(files), { ...(await fullReloadOf(t, folder, '')), tombstones: [] });
+});
+
+test('NULL or backwards watermarks stop the delta and keep the snapshot', async (t) => {
+  const { files, sql } = setup(t);
+  assert.equal(run(files).status, 0);
+  const before = await published(files);
+
+  sql(`UPDATE T SET UPDATED_AT = NULL WHERE ID = 4`);
+  const nulls = run(files, '--mode', 'delta');
+  assert.equal(nulls.status, 4, nulls.stderr);
+  assert.match(nulls.stderr, /\[WATERMARK_HAS_NULLS\].*T\.UPDATED_AT.*1 Zeile/);
+
+  sql(`UPDATE T SET UPDATED_AT = '2025-01-01 00:00:00'`);
+  const backwards = run(files, '--mode', 'delta');
+  assert.equal(backwards.status, 4, backwards.stderr);
+  assert.match(backwards.stderr, /\[WATERMARK_WENT_BACKWARDS\].*2025-01-01 00:00:00.*2026-03-01 10:00:00/);
+  assert.deepEqual(await published(files), before);
+});
