@@ -32,6 +32,8 @@ export interface ScaleResult {
     validateMs: number;
     writeMs: number;
   };
+  /** A delta load after 10,000 orders changed in the source. */
+  delta?: { wallMs: number; maxRssBytes: number; changedRows: number };
 }
 
 const GIB = 2 ** 30;
@@ -58,6 +60,7 @@ function scaleRow(scale: ScaleResult): string {
     seconds(aurora.writeMs),
     seconds(aurora.cpuMs),
     mebibytes(aurora.maxRssBytes),
+    scale.delta ? `${seconds(scale.delta.wallMs)} (${scale.delta.changedRows.toLocaleString('en-US')} rows)` : '–',
   ].join(' | ');
 }
 
@@ -67,12 +70,20 @@ function verdicts(result: BenchmarkResult): string[] {
     return [];
   }
 
+  const half = result.scales.find((scale) => scale.scale === 0.5);
+  const deltaVerdict =
+    half?.delta && full.delta
+      ? [
+          `- A delta of 10,000 changed orders costs the same at scale 0.5 and 1.0 (within 20 %): ${seconds(half.delta.wallMs)} s and ${seconds(full.delta.wallMs)} s — ${full.delta.wallMs <= half.delta.wallMs * 1.2 ? 'met' : 'missed'}.`,
+        ]
+      : [];
   const ratio = full.aurora.wallMs / full.floor.totalMs;
   const peak = Math.max(...result.scales.map((scale) => scale.aurora.maxRssBytes));
   return [
     `- Full load plus validation within ${TARGET_RATIO}× the floor (scale ${full.scale}): ${ratio.toFixed(2)}× — ${ratio <= TARGET_RATIO ? 'met' : 'missed'}.`,
     `- Peak RSS under 1 GiB at every scale: ${mebibytes(peak)} MiB at most — ${peak < GIB ? 'met' : 'missed'}.`,
     `- ${full.aurora.rules} rules over ${full.aurora.ordersRows.toLocaleString('en-US')} rows validated in under 2 s: ${seconds(full.aurora.validateMs)} s — ${full.aurora.validateMs < TARGET_VALIDATION_MS ? 'met' : 'missed'}.`,
+    ...deltaVerdict,
   ];
 }
 
@@ -97,7 +108,7 @@ function ruleProfileSection(result: BenchmarkResult): string[] {
 export function renderBenchmarkPage(results: readonly BenchmarkResult[]): string {
   const newestFirst = [...results].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
   const header =
-    '| Scale | ORDERS rows | Floor: psql COPY (s) | Floor: CSV→Parquet (s) | Floor total (s) | Aurora (s) | Ratio | Rows/s | Extract (s) | Validate (s) | Write silver+quarantine (s) | CPU (s) | Peak RSS (MiB) |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|';
+    '| Scale | ORDERS rows | Floor: psql COPY (s) | Floor: CSV→Parquet (s) | Floor total (s) | Aurora (s) | Ratio | Rows/s | Extract (s) | Validate (s) | Write silver+quarantine (s) | CPU (s) | Peak RSS (MiB) | Delta, 10,000 changed orders (s) |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|';
 
   const sections = newestFirst.map((result) => {
     const machine = result.machine;
@@ -157,6 +168,12 @@ export function renderBenchmarkPage(results: readonly BenchmarkResult[]): string
     '- **The rest (about 1 s).** Describing the tables, compiling and test-running the rules, the',
     '  CUSTOMERS table, the report. Partition planning used to cost 1.7 s of OFFSET queries; integer',
     '  keys are now split by min and max.',
+    '',
+    '- **Delta loads.** Reading the 10,000 changed orders takes well under a second, but the',
+    '  merged table (published rows plus changes) is validated and written in full, so a delta',
+    '  costs about half a full load and grows with the table. Making it grow with the changes',
+    '  needs silver split into files by key range, so that a delta rewrites only the files its',
+    '  keys fall into, and rules that check uniqueness and relationships only for changed keys.',
     '',
     'Changes measured on the way, at scale 1.0: validation that materialised every row with its',
     'rule flags took 5.4 s and peaked at 1,311 MiB; keeping only the failing rows\' ids and flags',

@@ -4,9 +4,9 @@
 import { loadConfig } from '../dist/config/load-config.js';
 import { runFullLoad } from '../dist/pipeline/full-load.js';
 
-const [configFile] = process.argv.slice(2);
+const [configFile, mode = 'full'] = process.argv.slice(2);
 const startedAt = performance.now();
-const outcome = await runFullLoad({ config: loadConfig(configFile) });
+const outcome = await runFullLoad({ config: loadConfig(configFile), mode });
 const wallMs = performance.now() - startedAt;
 const usage = process.resourceUsage();
 

@@ -135,7 +135,7 @@ function writeBenchConfig(url: string, folder: string): string {
       'rules: rules',
       `parallelism: ${os.availableParallelism()}`,
       'tables:',
-      ...LOADED_TABLES.map((table) => `  - name: ${table}\n    primary_key: ${primaryKeys[table]}`),
+      ...LOADED_TABLES.map((table) => `  - name: ${table}\n    primary_key: ${primaryKeys[table]}${table === 'ORDERS' ? '\n    watermark_column: UPDATED_AT' : ''}`),
     ].join('\n'),
   );
   return config;
@@ -174,6 +174,32 @@ async function measureLoad(url: string, folder: string): Promise<ScaleResult['au
   };
 }
 
+/** Rows changed in the source before the delta run, as a go-live's last delta might see. */
+const DELTA_CHANGED_ORDERS = 10_000;
+
+/**
+ * Touches 10,000 orders in the source (a new UPDATED_AT) and times a delta load over the
+ * snapshot the full load just published.
+ */
+async function measureDelta(url: string, folder: string): Promise<NonNullable<ScaleResult['delta']>> {
+  await query(
+    url,
+    `UPDATE "ORDERS" SET "UPDATED_AT" = date_trunc('second', now()::timestamp) WHERE "ORDER_ID" IN (SELECT "ORDER_ID" FROM "ORDERS" ORDER BY "ORDER_ID" DESC LIMIT ${DELTA_CHANGED_ORDERS})`,
+  );
+  const output = JSON.parse(await runChild(process.execPath, [path.resolve('bench/load-runner.mjs'), path.join(folder, 'aurora.yaml'), 'delta'])) as {
+    wallMs: number;
+    maxRssBytes: number;
+    status: string;
+    error: unknown;
+    tables: { table: string; delta?: { changedRows: number } }[];
+  };
+  if (output.status !== 'succeeded') {
+    throw new Error(`the benchmark delta failed: ${JSON.stringify(output.error)}`);
+  }
+  const orders = output.tables.find((table) => table.table === 'ORDERS');
+  return { wallMs: output.wallMs, maxRssBytes: output.maxRssBytes, changedRows: orders?.delta?.changedRows ?? 0 };
+}
+
 async function machineFacts(): Promise<BenchmarkResult['machine']> {
   const packageLock = JSON.parse(readFileSync('package-lock.json', 'utf8')) as { packages: Record<string, { version?: string }> };
   const postgres = (await query<{ server_version: string }>(ADMIN_URL, 'SHOW server_version'))[0]?.server_version ?? 'unknown';
@@ -209,7 +235,10 @@ async function main(): Promise<void> {
     process.stderr.write(`bench: scale ${scale}: aurora full load\n`);
     const aurora = await measureLoad(url, folder);
 
-    result.scales.push({ scale, ...(generatedMs !== undefined ? { generatedMs } : {}), floor, aurora });
+    process.stderr.write(`bench: scale ${scale}: delta load of ${DELTA_CHANGED_ORDERS} changed orders\n`);
+    const delta = await measureDelta(url, folder);
+
+    result.scales.push({ scale, ...(generatedMs !== undefined ? { generatedMs } : {}), floor, aurora, delta });
     process.stderr.write(
       `bench: scale ${scale}: ${aurora.ordersRows} rows, aurora ${(aurora.wallMs / 1000).toFixed(1)} s, floor ${(floor.totalMs / 1000).toFixed(1)} s, ratio ${(aurora.wallMs / floor.totalMs).toFixed(2)}, peak RSS ${(aurora.maxRssBytes / 2 ** 20).toFixed(0)} MiB\n`,
     );
