@@ -28,6 +28,14 @@ const LABELS = {
   },
 } as const;
 
+function snapshotLabel(run: RunSummary, language: Language): string {
+  const labels = LABELS[language].snapshot;
+  if (run.current) {
+    return labels.current;
+  }
+  return run.restorable ? labels.restorable : labels.none;
+}
+
 function row(run: RunSummary, language: Language): string[] {
   const labels = LABELS[language];
   return [
@@ -39,7 +47,7 @@ function row(run: RunSummary, language: Language): string[] {
     formatCount(language, run.rowsRead),
     formatCount(language, run.silverRows),
     formatCount(language, run.quarantinedRows),
-    run.current ? labels.snapshot.current : run.restorable ? labels.snapshot.restorable : labels.snapshot.none,
+    snapshotLabel(run, language),
   ];
 }
 

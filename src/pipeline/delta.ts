@@ -10,7 +10,7 @@ import type { SnapshotManifest } from '../lake/snapshots.js';
 import type { PartitionRange, Source, SourceTableRequest, TableDescription } from '../sources/types.js';
 import type { DeltaState, TableResult } from './run-result.js';
 
-/** How one table is read in a delta run, decided before any row moves. */
+/** The plan for reading one table in a delta run, made before any row moves. */
 export interface DeltaPlan {
   /** Read only rows at or after `readFrom` in the watermark column; absent: read the whole table. */
   watermark?: { column: string; readFrom: string };
@@ -26,8 +26,8 @@ export interface DeltaPlan {
 
 /**
  * Plans the delta read of a table from the published run's state. The watermark is checked
- * first: NULLs in it would make rows invisible to every later delta, and a maximum below the
- * last one means the source clock or data went backwards; both stop the run before data moves.
+ * first, because NULLs in it would hide rows from every later delta and a maximum below the
+ * last one means the source's clock or data went backwards. Both stop the run before data moves.
  */
 export async function planDelta(
   config: TableConfig,
@@ -103,7 +103,7 @@ async function isBefore(session: DuckdbSession, value: string, reference: string
   return row?.before === 'true';
 }
 
-/** The watermark value to read from: the last maximum, minus the look-back for dates and times. */
+/** Computes where to read from: the last maximum, minus the look-back for dates and times. */
 async function subtractLookback(session: DuckdbSession, high: string, duckdbType: string, seconds: number): Promise<string> {
   if (seconds <= 0 || !/^(DATE|TIMESTAMP|TIMESTAMPTZ)$/.test(duckdbType)) {
     return high;
@@ -114,12 +114,12 @@ async function subtractLookback(session: DuckdbSession, high: string, duckdbType
   return row?.read_from ?? high;
 }
 
-/** The single partition a watermark delta reads: every row at or after `readFrom`. */
+/** Builds the single partition a watermark delta reads: every row at or after `readFrom`. */
 export function watermarkPartition(plan: DeltaPlan): PartitionRange[] | undefined {
   return plan.watermark ? [{ index: 0, column: plan.watermark.column, lower: plan.watermark.readFrom, includesNulls: false }] : undefined;
 }
 
-/** The state a run records for the next delta. */
+/** Builds the state a run records for the next delta. */
 export function deltaState(plan: DeltaPlan | undefined, watermarkHigh: string | null, changedRows: number, deletedRows: number): DeltaState {
   return {
     watermarkHigh,
@@ -139,7 +139,7 @@ function columnList(description: TableDescription, qualifier: string): string {
 }
 
 /**
- * The relation a delta validates: the previous snapshot's rows (silver and quarantine, so a
+ * Builds the relation a delta validates: the previous snapshot's rows (silver and quarantine, so a
  * quarantined row that comes back fixed leaves quarantine) without those the delta replaces or
  * the source deleted, plus the delta's rows. Each row gets a row id like a bronze row, so
  * validation can name failing rows: previous rows in the high partition numbers.
@@ -168,8 +168,8 @@ export function mergedRelationSql(
 }
 
 /**
- * Writes the keys of the previous snapshot that the source no longer has. `sourceKeys` holds
- * every current source key (a keys-only extract).
+ * Writes the keys of the previous snapshot that the source no longer has. `sourceKeys` is a
+ * keys-only extract of every current source key.
  */
 export async function writeDeletedKeys(
   session: DuckdbSession,
@@ -217,7 +217,7 @@ export async function writeTombstones(
   return session.runCounting(`COPY (${parts.join(' UNION ALL BY NAME ')}) TO ${quoteLiteral(target)} (FORMAT parquet, COMPRESSION zstd)`);
 }
 
-/** A table's lake layout helper for the keys-only extract of a delete check. */
+/** Returns the temporary file for the keys-only extract of a delete check. */
 export function sourceKeysFile(layout: LakeLayout, runId: string, table: string): string {
   return path.join(layout.runTmpFolder(runId), `${table}-keys.parquet`);
 }
