@@ -6,13 +6,17 @@ import { lastKnownGood, listRuns } from './run-history.js';
 
 /**
  * Removes snapshots (and their runs' bronze files) that started more than `days` days before
- * `now`. The published snapshot and the last known-good one are always kept, whatever their
- * age, so a rollback target survives. Run records and reports stay: they are small and say
+ * `now`. The published snapshot and the newest restorable one before it (the last known-good
+ * fallback) are always kept, whatever their age. Run records and reports stay: they are small and say
  * what happened. Returns the removed run ids. The caller holds the lake lock.
  */
 export async function applyRetention(layout: LakeLayout, days: number, now: Date = new Date()): Promise<string[]> {
   const runs = await listRuns(layout);
-  const keep = new Set([runs.find((run) => run.current)?.runId, lastKnownGood(runs)?.runId]);
+  // The fallback is the newest restorable run besides the published one, so a rollback target
+  // survives even right after the published snapshot was replaced.
+  const current = runs.find((run) => run.current)?.runId;
+  const fallback = lastKnownGood(runs.filter((run) => run.runId !== current))?.runId;
+  const keep = new Set([current, fallback]);
   const cutoff = now.getTime() - days * 86_400_000;
 
   const expired = runs.filter((run) => run.restorable && !keep.has(run.runId) && Date.parse(run.startedAt) < cutoff);

@@ -52,10 +52,11 @@ export class SnapshotBuilder {
 
   /**
    * Publishes the snapshot: the manifest is written last inside the hidden folder, the folder
-   * is renamed to its final name, and only then does CURRENT move. A crash before the last
-   * rename leaves CURRENT on the previous snapshot.
+   * is renamed to its final name, `beforeSwitch` runs (the pipeline writes the run record
+   * there, so CURRENT never names a run without one), and only then does CURRENT move. A crash
+   * before the last rename leaves CURRENT on the previous snapshot.
    */
-  async publish(tables: SnapshotManifest['tables']): Promise<CurrentPointer> {
+  async publish(tables: SnapshotManifest['tables'], beforeSwitch: () => Promise<void> = async () => undefined): Promise<CurrentPointer> {
     const publishedAt = new Date().toISOString();
     const manifest: SnapshotManifest = { runId: this.runId, publishedAt, tables };
     await writeFileAtomically(path.join(this.folder, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
@@ -63,6 +64,7 @@ export class SnapshotBuilder {
     const finalFolder = this.layout.snapshotFolder(this.runId);
     await rename(this.folder, finalFolder);
     await syncFolder(this.layout.snapshotsFolder);
+    await beforeSwitch();
 
     const pointer: CurrentPointer = {
       runId: this.runId,

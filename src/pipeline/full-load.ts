@@ -198,6 +198,8 @@ export async function runFullLoad(options: FullLoadOptions): Promise<RunOutcome>
       }
     }
 
+    run.status = 'succeeded';
+    finish(run, undefined, config.secrets);
     const pointer = await snapshot.publish(
       run.tables.map(
         (table): SnapshotManifest['tables'][number] => ({
@@ -209,19 +211,23 @@ export async function runFullLoad(options: FullLoadOptions): Promise<RunOutcome>
           quarantinedRows: table.quarantinedRows,
         }),
       ),
+      () => writeRunRecord(run, layout),
     );
     emit({ type: 'published', runId, snapshot: pointer.snapshot });
-    const removed = await applyRetention(layout, config.retentionDays);
-    if (removed.length > 0) {
-      log.retention(removed);
-    }
-
-    run.status = 'succeeded';
-    finish(run, undefined, config.secrets);
     log.finished(run.status, run.durationMs);
-    const reportFolder = await recordRun(run, layout);
+
+    // The snapshot is live now; what follows must not turn the run into a failed one.
+    const reportFolder = await writeQualityReport(run, layout.reportFolder(runId))
+      .then(() => layout.reportFolder(runId))
+      .catch((error: unknown) => {
+        log.failed('REPORT_NOT_WRITTEN', describeCause(error));
+        return undefined;
+      });
+    await applyRetention(layout, config.retentionDays)
+      .then((removed) => removed.length > 0 && log.retention(removed))
+      .catch((error: unknown) => log.failed('RETENTION_FAILED', describeCause(error)));
     await clearInProgress(layout);
-    return { run, reportFolder };
+    return { run, ...(reportFolder ? { reportFolder } : {}) };
   } catch (error) {
     const failure = toAuroraError(error, layout.root);
     finish(run, failure, config.secrets);
@@ -658,9 +664,13 @@ function toAuroraError(error: unknown, lakeRoot?: string): AuroraError {
 }
 
 /** Writes the run record and the data-quality report; both exist for failed runs too. */
-async function recordRun(run: RunResult, layout: LakeLayout): Promise<string> {
+async function writeRunRecord(run: RunResult, layout: LakeLayout): Promise<void> {
   await mkdir(layout.runsFolder, { recursive: true });
   await writeFileAtomically(layout.runRecord(run.runId), `${JSON.stringify(run, null, 2)}\n`);
+}
+
+async function recordRun(run: RunResult, layout: LakeLayout): Promise<string> {
+  await writeRunRecord(run, layout);
 
   const reportFolder = layout.reportFolder(run.runId);
   await writeQualityReport(run, reportFolder);

@@ -83,9 +83,9 @@ async function publishedChecksum(lake: string): Promise<string> {
   }
 }
 
-function killAt(files: DeploymentFiles, point: { after: RegExp; delayMs: number }): Promise<string> {
+function killAt(files: DeploymentFiles, point: { after: RegExp; delayMs: number }, extraArgs: string[] = []): Promise<string> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('src/cli/main.ts'), 'run', '--config', files.config], {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('src/cli/main.ts'), 'run', '--config', files.config, ...extraArgs], {
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, AURORA_LANG: 'de' },
     });
@@ -130,4 +130,48 @@ test('a run killed at 22 points ends, after a rerun, with the uninterrupted resu
     }
   }
   assert.ok(resumedRuns >= 5, `killed extractions are resumed from finished partitions (${resumedRuns} times)`);
+});
+
+test('a delta killed at 8 points ends, after a rerun, with the uninterrupted result', { timeout: 600_000 }, async (t) => {
+  const folder = tempFolder(t);
+  createSource(folder);
+  const files = writeDeployment(folder, {
+    source: 'type: sqlite\npath: legacy.sqlite',
+    tables: '  - name: T\n    primary_key: ID\n    watermark_column: ID',
+    rules: { 't.yaml': RULES },
+    extra: 'parallelism: 1\npartitions: 4',
+  });
+  const first = runCli(['run', '--config', files.config]);
+  assert.equal(first.status, 0, first.stderr);
+
+  // New rows past the watermark, one of them breaking a rule, as a delta would find them.
+  const db = new Database(path.join(folder, 'legacy.sqlite'));
+  db.exec(`INSERT INTO T VALUES (${ROWS + 1}, 'N1', '5.00', NULL), (${ROWS + 2}, 'N2', '-5.00', 'x')`);
+  db.close();
+
+  const reference = tempFolder(t);
+  const referenceFiles = writeDeployment(reference, {
+    source: `type: sqlite\npath: ${JSON.stringify(path.join(folder, 'legacy.sqlite'))}`,
+    tables: '  - name: T\n    primary_key: ID',
+    rules: { 't.yaml': RULES },
+  });
+  assert.equal(runCli(['run', '--config', referenceFiles.config]).status, 0);
+  const expected = await publishedChecksum(referenceFiles.lake);
+
+  const deltaKillPoints = [
+    { after: /gestartet/, delayMs: 0 },
+    { after: /gestartet/, delayMs: 30 },
+    { after: /Partition 0 gelesen/, delayMs: 0 },
+    { after: /Qualitätsregeln werden geprüft/, delayMs: 0 },
+    { after: /Qualitätsregeln werden geprüft/, delayMs: 40 },
+    { after: /Qualitätsregeln werden geprüft/, delayMs: 120 },
+    { after: /Silver [\d.]+, Quarantäne/, delayMs: 5 },
+    { after: /Snapshot .* veröffentlicht/, delayMs: 0 },
+  ];
+  for (const point of deltaKillPoints) {
+    await killAt(files, point, ['--mode', 'delta']);
+    const rerun = runCli(['run', '--config', files.config, '--mode', 'delta']);
+    assert.equal(rerun.status, 0, `delta rerun after a kill at ${point.after} +${point.delayMs} ms: ${rerun.stderr}`);
+    assert.equal(await publishedChecksum(files.lake), expected, `delta result after a kill at ${point.after} +${point.delayMs} ms`);
+  }
 });
