@@ -5,6 +5,7 @@ import { isAuroraError } from '../errors/aurora-error.js';
 import { EXIT_CODES } from '../errors/catalog.js';
 import { cliMessages } from '../i18n/cli-messages.js';
 import { resolveLanguage, type Language } from '../i18n/language.js';
+import { localizeCommanderError } from './commander-messages.js';
 import { demoCommand } from './demo-command.js';
 import { reconcileCommand } from './reconcile-command.js';
 import { runCommand } from './run-command.js';
@@ -17,7 +18,9 @@ const MAX_PARALLEL = 64;
 function parseParallelism(value: string): number {
   const parsed = Number(value);
   if (!/^\d+$/.test(value) || parsed < 1 || parsed > MAX_PARALLEL) {
-    throw new InvalidArgumentError(`expected a whole number from 1 to ${MAX_PARALLEL}`);
+    throw new InvalidArgumentError(
+      languageFromArgv(process.argv) === 'de' ? `erwartet wird eine ganze Zahl von 1 bis ${MAX_PARALLEL}` : `expected a whole number from 1 to ${MAX_PARALLEL}`,
+    );
   }
   return parsed;
 }
@@ -31,6 +34,7 @@ async function main(argv: string[]): Promise<number> {
     .description('Migrate legacy ERP tables into the Aurora lakehouse, check them against YAML quality rules, and report.')
     .addOption(new Option('--lang <language>', 'language of messages and reports (de, en); default AURORA_LANG or de'))
     .showHelpAfterError()
+    .configureOutput({ outputError: (message, write) => write(localizeCommanderError(message, languageFromArgv(argv))) })
     .exitOverride();
 
   let exitCode = 0;

@@ -59,3 +59,13 @@ test('--json prints a failure record for errors before the run', () => {
   assert.equal(record.error.code, 'CONFIG_NOT_FOUND');
   assert.match(record.error.message.en, /no-such-aurora\.yaml not found/);
 });
+
+test('parse errors are German by default and English on request', () => {
+  const german = runCli(['run']);
+  assert.match(german.stderr, /^Fehler: Pflichtoption -c, --config <file> fehlt\./m);
+  const parallel = runCli(['run', '--config', 'x.yaml', '--parallel', '0']);
+  assert.match(parallel.stderr, /Wert "0" für --parallel <n> ist ungültig \(erwartet wird eine ganze Zahl von 1 bis 64\)/);
+
+  const english = runCli(['--lang', 'en', 'run']);
+  assert.match(english.stderr, /^error: required option '-c, --config <file>' not specified/m);
+});
