@@ -144,7 +144,7 @@ function reportFailure(error: unknown, language: Language): number {
   }
 
   if (isAuroraError(error)) {
-    process.stderr.write(`${cliMessages(language).failed(error.code, error.render(language))}\n`);
+    process.stderr.write(`${cliMessages(language).error(error.code, error.render(language))}\n`);
     if (process.argv.includes('--json')) {
       // Scripts that parse stdout get a record for errors before the run started, too.
       const failure = { status: 'failed', error: { code: error.code, message: { de: error.render('de'), en: error.render('en') } } };
@@ -157,12 +157,20 @@ function reportFailure(error: unknown, language: Language): number {
     return EXIT_CODES.configuration;
   }
 
-  process.stderr.write(`${cliMessages(language).failed('INTERNAL', error instanceof Error ? error.message : String(error))}\n`);
+  process.stderr.write(`${cliMessages(language).error('INTERNAL', error instanceof Error ? error.message : String(error))}\n`);
   if (process.env.AURORA_DEBUG === '1' && error instanceof Error && error.stack) {
     process.stderr.write(`${error.stack}\n`);
   }
   return EXIT_CODES.internal;
 }
+
+// A reader that stops early (`aurora runs | head`) closes the pipe; that is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') {
+    process.exit(0);
+  }
+  throw error;
+});
 
 main(process.argv)
   .then((code) => {

@@ -129,8 +129,8 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     if (Number.isNaN(table.lookbackSeconds)) {
       problems.push(
         problemAt(read.yaml, ['tables', index, 'lookback'], {
-          de: 'Ungültige Dauer. Beispiele: 90s, 15m, 2h, 1d, P1DT12H.',
-          en: 'Invalid duration. Examples: 90s, 15m, 2h, 1d, P1DT12H.',
+          de: 'Ungültige Dauer. Beispiele: 0, 90s, 15m, 2h, 1d, P1DT12H; höchstens 3650 Tage.',
+          en: 'Invalid duration. Examples: 0, 90s, 15m, 2h, 1d, P1DT12H; at most 3650 days.',
         }),
       );
     }
@@ -188,7 +188,7 @@ function resolveTable(raw: RawTable, index: number, defaultPartitions: number, y
     partitions: raw.partitions ?? defaultPartitions,
     schemaChanges: raw.schema_changes ?? 'fail',
     ...(raw.watermark_column ? { watermarkColumn: raw.watermark_column } : {}),
-    lookbackSeconds: raw.lookback === undefined ? 0 : (parseDuration(raw.lookback) ?? Number.NaN),
+    lookbackSeconds: raw.lookback === undefined ? 0 : parseLookback(raw.lookback),
     deletes: raw.deletes ?? 'remove',
     deleteCheckEvery: raw.delete_check_every ?? 1,
     ...(raw.path ? { path: raw.path } : {}),
@@ -231,6 +231,18 @@ function missingFilePathProblems(tables: TableConfig[], yaml: YamlFile): FilePro
           }),
         ],
   );
+}
+
+/** Look-backs beyond ten years are typos; DuckDB intervals would overflow far beyond them. */
+const MAX_LOOKBACK_SECONDS = 3650 * 86_400;
+
+/** Parses a look-back like `15m` or `P1D`; zero is allowed; NaN marks an invalid value. */
+function parseLookback(text: string): number {
+  if (/^\s*0+\s*[smhdw]?\s*$/i.test(text) || /^P(T)?0+[WDHMS]$/i.test(text.trim())) {
+    return 0;
+  }
+  const seconds = parseDuration(text);
+  return seconds !== undefined && seconds <= MAX_LOOKBACK_SECONDS ? seconds : Number.NaN;
 }
 
 /** YAML integers are parsed as BigInt for exactness; config fields are small, so plain numbers are safe. */

@@ -47,7 +47,8 @@ export function exactTextPattern(type: LogicalType): string | undefined {
     case 'decimal': {
       const integerDigits = type.precision - type.scale;
       const integerPart = integerDigits > 0 ? `[0-9]{1,${integerDigits}}` : '0?';
-      const fractionPart = type.scale > 0 ? `(\\.[0-9]{0,${type.scale}})?` : '(\\.0*)?';
+      // Trailing zeros beyond the scale do not change the value (3479.270 fits DECIMAL(14,2)).
+      const fractionPart = type.scale > 0 ? `(\\.[0-9]{0,${type.scale}}0*)?` : '(\\.0*)?';
       return `^[+-]?${integerPart}${fractionPart}$`;
     }
     case 'date':

@@ -102,17 +102,30 @@ export const ERROR_CATALOG = {
       `Spalte ${p.column} (${p.role}) fehlt in Tabelle ${p.table}. Vorhandene Spalten: ${p.available.join(', ')}.`,
     en: (p) => `Column ${p.column} (${p.role}) is missing in table ${p.table}. Available columns: ${p.available.join(', ')}.`,
   }),
-  SCHEMA_CHANGED: define<{ table: string; previousRun: string; changes: { column: string; kind: string; oldType?: string; newType?: string }[] }>({
+  SCHEMA_CHANGED: define<{
+    previousRun: string;
+    tables: { table: string; changes: { column: string; kind: string; oldType?: string; newType?: string }[] }[];
+  }>({
     exitCode: EXIT_CODES.source,
     httpStatus: 409,
     de: (p) =>
-      `Die Spalten von ${p.table} haben sich seit Lauf ${p.previousRun} geändert:\n${p.changes
-        .map((c) => `  - ${c.column}: ${c.kind === 'added' ? `neu (${c.newType})` : c.kind === 'dropped' ? `entfernt (war ${c.oldType})` : `${c.oldType} → ${c.newType}`}`)
-        .join('\n')}\nÄnderung in der Quelle prüfen; soll Aurora sie übernehmen, für die Tabelle schema_changes: evolve setzen.`,
+      `Spalten in der Quelle haben sich seit Lauf ${p.previousRun} geändert:\n${p.tables
+        .map(
+          (t) =>
+            `  ${t.table}:\n${t.changes
+              .map((c) => `    - ${c.column}: ${c.kind === 'added' ? `neu (${c.newType})` : c.kind === 'dropped' ? `entfernt (war ${c.oldType})` : `${c.oldType} → ${c.newType}`}`)
+              .join('\n')}`,
+        )
+        .join('\n')}\nÄnderungen in der Quelle prüfen; soll Aurora sie übernehmen, für die Tabelle schema_changes: evolve setzen.`,
     en: (p) =>
-      `The columns of ${p.table} changed since run ${p.previousRun}:\n${p.changes
-        .map((c) => `  - ${c.column}: ${c.kind === 'added' ? `added (${c.newType})` : c.kind === 'dropped' ? `dropped (was ${c.oldType})` : `${c.oldType} → ${c.newType}`}`)
-        .join('\n')}\nCheck the change in the source; to accept it, set schema_changes: evolve for the table.`,
+      `Source columns changed since run ${p.previousRun}:\n${p.tables
+        .map(
+          (t) =>
+            `  ${t.table}:\n${t.changes
+              .map((c) => `    - ${c.column}: ${c.kind === 'added' ? `added (${c.newType})` : c.kind === 'dropped' ? `dropped (was ${c.oldType})` : `${c.oldType} → ${c.newType}`}`)
+              .join('\n')}`,
+        )
+        .join('\n')}\nCheck the changes in the source; to accept them, set schema_changes: evolve for the table.`,
   }),
   SOURCE_TYPE_UNSUPPORTED: define<{ table: string; column: string; sourceType: string }>({
     exitCode: EXIT_CODES.source,
@@ -257,8 +270,8 @@ export const ERROR_CATALOG = {
   RUN_NOT_FOUND: define<{ runId: string; lake: string }>({
     exitCode: EXIT_CODES.configuration,
     httpStatus: 404,
-    de: (p) => `Einen Lauf ${p.runId} gibt es im Lake ${p.lake} nicht. Mit "aurora runs" die vorhandenen Läufe anzeigen.`,
-    en: (p) => `There is no run ${p.runId} in lake ${p.lake}. List the runs with "aurora runs".`,
+    de: (p) => `Einen Lauf "${p.runId}" gibt es im Lake ${p.lake} nicht. Mit "aurora runs" die vorhandenen Läufe anzeigen.`,
+    en: (p) => `There is no run "${p.runId}" in lake ${p.lake}. List the runs with "aurora runs".`,
   }),
   RUN_NOT_RESTORABLE: define<{ runId: string; reason: 'failed' | 'removed' }>({
     exitCode: EXIT_CODES.configuration,
@@ -317,6 +330,14 @@ export const ERROR_CATALOG = {
       `Die Watermark ${p.table}.${p.column} ist zurückgegangen: höchster Wert jetzt ${p.current}, beim letzten Lauf ${p.previous}. Quelle prüfen (zurückgespieltes Backup, Uhrzeit); danach einen Full Load ausführen.`,
     en: (p) =>
       `The watermark ${p.table}.${p.column} went backwards: its maximum is now ${p.current}, at the last run it was ${p.previous}. Check the source (a restored backup, the clock), then run a full load.`,
+  }),
+  LOOKBACK_NOT_A_TIME: define<{ table: string; column: string; type: string }>({
+    exitCode: EXIT_CODES.configuration,
+    httpStatus: 500,
+    de: (p) =>
+      `lookback für ${p.table} gilt nur für Datums- und Zeitspalten, die Watermark ${p.column} hat den Typ ${p.type}. lookback entfernen oder eine Zeitspalte als watermark_column wählen.`,
+    en: (p) =>
+      `lookback for ${p.table} applies only to date and time columns, but the watermark ${p.column} has type ${p.type}. Remove lookback or choose a time column as watermark_column.`,
   }),
   INTERNAL: define<{ detail: string }>({
     exitCode: EXIT_CODES.internal,

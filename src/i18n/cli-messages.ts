@@ -13,6 +13,8 @@ export interface CliMessages {
   published(runId: string): string;
   schemaEvolved(table: string, changes: readonly { column: string; kind: string; oldType?: string; newType?: string }[]): string;
   failed(code: string, message: string): string;
+  /** An error of a command that is not a run (config, rollback, reconcile, sample). */
+  error(code: string, message: string): string;
   reportAt(path: string): string;
   sampleLoading(dataset: string, target: string): string;
   sampleLoaded(rows: number, table: string, target: string): string;
@@ -39,6 +41,7 @@ const de: CliMessages = {
       .map((c) => (c.kind === 'added' ? `${c.column} neu (${c.newType})` : c.kind === 'dropped' ? `${c.column} entfernt` : `${c.column} ${c.oldType} → ${c.newType}`))
       .join(', ')}`,
   failed: (code, message) => `Lauf fehlgeschlagen [${code}]: ${message}`,
+  error: (code, message) => `Fehler [${code}]: ${message}`,
   reportAt: (path) => `Datenqualitätsbericht: ${path}`,
   sampleLoading: (dataset, target) => `Beispieldaten ${dataset} werden nach ${target} geladen`,
   sampleLoaded: (rows, table, target) => `${formatCount('de', rows)} Zeilen in ${table} (${target}) geladen`,
@@ -66,6 +69,7 @@ const en: CliMessages = {
       .map((c) => (c.kind === 'added' ? `${c.column} added (${c.newType})` : c.kind === 'dropped' ? `${c.column} dropped` : `${c.column} ${c.oldType} → ${c.newType}`))
       .join(', ')}`,
   failed: (code, message) => `Run failed [${code}]: ${message}`,
+  error: (code, message) => `Error [${code}]: ${message}`,
   reportAt: (path) => `Data-quality report: ${path}`,
   sampleLoading: (dataset, target) => `Loading sample data ${dataset} into ${target}`,
   sampleLoaded: (rows, table, target) => `${formatCount('en', rows)} rows loaded into ${table} (${target})`,

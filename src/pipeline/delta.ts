@@ -22,6 +22,11 @@ export interface DeltaPlan {
   runsSinceDeleteCheck: number;
   /** The previous snapshot's files of this table, absolute. */
   previous: { silver: string; quarantine: string; tombstones?: string };
+  /**
+   * The watermark maximum dropped below the last run's. That is harmless when the newest rows
+   * were deleted, and a fault when a row's watermark went backwards; the source keys decide.
+   */
+  droppedMaximum?: { column: string; previous: string; current: string };
 }
 
 /**
@@ -29,6 +34,24 @@ export interface DeltaPlan {
  * first, because NULLs in it would hide rows from every later delta and a maximum below the
  * last one means the source's clock or data went backwards. Both stop the run before data moves.
  */
+/** A plan for a table read in full that still needs the published files (tombstones). */
+export function fullReadPlan(config: TableConfig, previousSnapshot: { folder: string; manifest: SnapshotManifest } | undefined): DeltaPlan | undefined {
+  const previousFiles = previousSnapshot?.manifest.tables.find((table) => table.table === config.name);
+  if (!previousSnapshot || !previousFiles) {
+    return undefined;
+  }
+  return {
+    watermarkHigh: null,
+    checkDeletes: true,
+    runsSinceDeleteCheck: 0,
+    previous: {
+      silver: path.join(previousSnapshot.folder, previousFiles.silverFile),
+      quarantine: path.join(previousSnapshot.folder, previousFiles.quarantineFile),
+      ...(previousFiles.tombstoneFile ? { tombstones: path.join(previousSnapshot.folder, previousFiles.tombstoneFile) } : {}),
+    },
+  };
+}
+
 export async function planDelta(
   config: TableConfig,
   request: SourceTableRequest,
@@ -88,8 +111,13 @@ export async function planDelta(
   }
 
   const duckdbType = duckdbTypeOf(columnType);
+  if (config.lookbackSeconds > 0 && !/^(DATE|TIMESTAMP|TIMESTAMPTZ)$/.test(duckdbType)) {
+    throw new AuroraError('LOOKBACK_NOT_A_TIME', { table: config.name, column, type: duckdbType });
+  }
   if (stats.max !== null && (await isBefore(session, stats.max, previousHigh, duckdbType))) {
-    throw new AuroraError('WATERMARK_WENT_BACKWARDS', { table: config.name, column, previous: previousHigh, current: stats.max });
+    plan.droppedMaximum = { column, previous: previousHigh, current: stats.max };
+    plan.checkDeletes = true;
+    plan.runsSinceDeleteCheck = 0;
   }
 
   plan.watermark = { column, readFrom: await subtractLookback(session, previousHigh, duckdbType, config.lookbackSeconds) };
@@ -185,14 +213,15 @@ export async function writeDeletedKeys(
 }
 
 /**
- * Writes the tombstones of a snapshot: the earlier tombstones plus the last version of every
- * row deleted in this run, with the run and time of deletion.
+ * Writes the tombstones of a snapshot: the earlier tombstones whose key is not live again,
+ * plus the last version of every row deleted in this run, with the run and time of deletion.
  */
 export async function writeTombstones(
   session: DuckdbSession,
   description: TableDescription,
   plan: DeltaPlan,
   deletedKeys: string | undefined,
+  liveRelation: string,
   runId: string,
   deletedAt: string,
   target: string,
@@ -200,7 +229,10 @@ export async function writeTombstones(
   const columns = columnList(description, 'p');
   const parts: string[] = [];
   if (plan.previous.tombstones) {
-    parts.push(`SELECT * FROM read_parquet(${quoteLiteral(plan.previous.tombstones)})`);
+    // A key that is back in the source is live again and no longer a tombstone.
+    parts.push(
+      `SELECT t.* FROM read_parquet(${quoteLiteral(plan.previous.tombstones)}) t ANTI JOIN (SELECT ${description.primaryKey.map(quoteIdentifier).join(', ')} FROM ${liveRelation}) l ON ${keyJoin(description.primaryKey, 't', 'l')}`,
+    );
   }
   if (deletedKeys) {
     for (const file of [plan.previous.silver, plan.previous.quarantine]) {
@@ -220,4 +252,39 @@ export async function writeTombstones(
 /** Returns the temporary file for the keys-only extract of a delete check. */
 export function sourceKeysFile(layout: LakeLayout, runId: string, table: string): string {
   return path.join(layout.runTmpFolder(runId), `${table}-keys.parquet`);
+}
+
+/**
+ * Decides whether a dropped watermark maximum means a row went backwards: a published row
+ * newer than the current maximum whose key the source still has. Rows that were deleted
+ * explain the drop and are not a fault.
+ */
+export async function checkDroppedMaximum(
+  session: DuckdbSession,
+  description: TableDescription,
+  plan: DeltaPlan,
+  sourceKeys: string,
+): Promise<void> {
+  const dropped = plan.droppedMaximum;
+  const column = description.columns.find((entry) => entry.name === dropped?.column);
+  if (!dropped || !column) {
+    return;
+  }
+
+  const keys = description.primaryKey.map(quoteIdentifier).join(', ');
+  const watermark = quoteIdentifier(column.name);
+  const previous = [plan.previous.silver, plan.previous.quarantine]
+    .map((file) => `SELECT ${keys}, ${watermark} FROM read_parquet(${quoteLiteral(file)})`)
+    .join(' UNION ALL ');
+  const [row] = await session.queryText(
+    `SELECT CAST(count(*) AS VARCHAR) AS n FROM (${previous}) p SEMI JOIN read_parquet(${quoteLiteral(sourceKeys)}) s ON ${keyJoin(description.primaryKey, 'p', 's')} WHERE p.${watermark} > CAST(${quoteLiteral(dropped.current)} AS ${duckdbTypeOf(column.type)})`,
+  );
+  if (Number(row?.n ?? 0) > 0) {
+    throw new AuroraError('WATERMARK_WENT_BACKWARDS', {
+      table: description.name,
+      column: column.name,
+      previous: dropped.previous,
+      current: dropped.current,
+    });
+  }
 }

@@ -22,7 +22,7 @@ import { openRunLog } from '../logging/run-log.js';
 import { writeQualityReport } from '../reports/write-report.js';
 import { createSource, describeSource } from '../sources/create-source.js';
 import type { PartitionRange, Source, SourceTableRequest, TableDescription } from '../sources/types.js';
-import { deltaState, mergedRelationSql, planDelta, sourceKeysFile, watermarkPartition, writeDeletedKeys, writeTombstones, type DeltaPlan } from './delta.js';
+import { checkDroppedMaximum, deltaState, fullReadPlan, mergedRelationSql, planDelta, sourceKeysFile, watermarkPartition, writeDeletedKeys, writeTombstones, type DeltaPlan } from './delta.js';
 import type { PipelineEventListener } from './events.js';
 import { newRunId } from './run-id.js';
 import {
@@ -146,13 +146,21 @@ export async function runFullLoad(options: FullLoadOptions): Promise<RunOutcome>
 
     const tables = await planTables(config, source, session, runId, startedAt);
     const published = await readPublishedRun(layout);
+    const rejectedChanges: { table: string; changes: SchemaChange[] }[] = [];
     for (const table of tables) {
-      table.schemaChanges = checkSchema(table, published);
+      table.schemaChanges = schemaChangesOf(table, published);
+      if (table.schemaChanges && table.schemaChanges.length > 0 && table.config.schemaChanges === 'fail') {
+        rejectedChanges.push({ table: table.config.name, changes: table.schemaChanges });
+      }
+    }
+    if (published && rejectedChanges.length > 0) {
+      throw new AuroraError('SCHEMA_CHANGED', { previousRun: published.runId, tables: rejectedChanges });
     }
     if (run.mode === 'delta') {
       await planDeltaReads(tables, source, session, layout, published, runId, options.detectDeletes ?? false);
     } else {
       await recordWatermarks(tables, source);
+      await keepTombstonesOfFullReads(tables, layout);
     }
     emit({
       type: 'run-started',
@@ -168,6 +176,13 @@ export async function runFullLoad(options: FullLoadOptions): Promise<RunOutcome>
     const resumable = options.resume !== false && run.mode === 'full';
     const adopted = resumable ? await takeOverKilledRun(layout, config, tables, runId) : new Map<string, Set<number>>();
     await extractTables(tables, source, session, layout, runId, parallelism, emit, adopted);
+    const unsafeMerges = await findUnsafeMerges(tables, session);
+    if (unsafeMerges.length > 0) {
+      for (const table of unsafeMerges) {
+        await replanFullRead(table, source, layout, runId);
+      }
+      await extractTables(unsafeMerges, source, session, layout, runId, parallelism, emit, new Map());
+    }
     await findDeletedKeys(tables, source, session, layout, runId);
     await source.close();
     source = undefined;
@@ -193,7 +208,16 @@ export async function runFullLoad(options: FullLoadOptions): Promise<RunOutcome>
     const tombstoned = new Set<string>();
     for (const table of tables) {
       if (table.deltaPlan && table.config.deletes === 'tombstone') {
-        await writeTombstones(session, table.description, table.deltaPlan, table.deletedKeysFile, runId, startedAt.toISOString(), snapshot.fileFor('tombstones', table.config.name));
+        await writeTombstones(
+          session,
+          table.description,
+          table.deltaPlan,
+          table.deletedKeysFile,
+          table.relation,
+          runId,
+          startedAt.toISOString(),
+          snapshot.fileFor('tombstones', table.config.name),
+        );
         tombstoned.add(table.config.name);
       }
     }
@@ -336,6 +360,26 @@ function bronzeRelationSql(files: readonly string[]): string {
     .join(' UNION ALL ');
 }
 
+/**
+ * A full load of a table with the `tombstone` policy still carries the published tombstones
+ * forward and adds the rows it no longer finds, so a full load never forgets a deletion.
+ */
+async function keepTombstonesOfFullReads(tables: PlannedTable[], layout: LakeLayout): Promise<void> {
+  if (!tables.some((table) => table.config.deletes === 'tombstone')) {
+    return;
+  }
+  const publishedSnapshot = await readPublishedSnapshot(layout);
+  for (const table of tables) {
+    const unchangedColumns = !table.schemaChanges || table.schemaChanges.length === 0;
+    if (table.config.deletes === 'tombstone' && unchangedColumns) {
+      const plan = fullReadPlan(table.config, publishedSnapshot);
+      if (plan) {
+        table.deltaPlan = plan;
+      }
+    }
+  }
+}
+
 /** Full loads record each watermark's maximum, taken before reading, for the first delta. */
 async function recordWatermarks(tables: PlannedTable[], source: Source): Promise<void> {
   for (const table of tables) {
@@ -385,6 +429,40 @@ async function planDeltaReads(
 }
 
 /**
+ * Finds watermark deltas whose merge by key would lose rows. Merging replaces every published
+ * row that shares a key with a changed row, so duplicate or NULL keys in the source can drop
+ * rows that did not change. Without deletes the merged table has at least as many rows as the
+ * source had when it was described; fewer means such a loss, and the table is read in full.
+ */
+async function findUnsafeMerges(tables: PlannedTable[], session: DuckdbSession): Promise<PlannedTable[]> {
+  const unsafe: PlannedTable[] = [];
+  for (const table of tables) {
+    const plan = table.deltaPlan;
+    if (!plan?.watermark) {
+      continue;
+    }
+    const [row] = await session.queryText(
+      `SELECT CAST(count(*) AS VARCHAR) AS n FROM (${mergedRelationSql(table.description, plan, table.bronzeFiles, undefined, ROW_ID_COLUMN)})`,
+    );
+    if (Number(row?.n ?? 0) < table.description.rowCount) {
+      unsafe.push(table);
+    }
+  }
+  return unsafe;
+}
+
+/** Switches a delta table to a full read in this run, into bronze files after the delta's. */
+async function replanFullRead(table: PlannedTable, source: Source, layout: LakeLayout, runId: string): Promise<void> {
+  const partitions = await source.planPartitions(table.description, table.request, table.config.partitions);
+  const first = table.bronzeFiles.length;
+  table.partitions = partitions.map((partition) => ({ ...partition, index: first + partition.index }));
+  table.bronzeFiles = table.partitions.map((partition) => layout.bronzeFile(table.config.name, runId, partition.index));
+  if (table.deltaPlan) {
+    delete table.deltaPlan.watermark;
+  }
+}
+
+/**
  * Finds the keys of the published snapshot that the source no longer has, for tables whose
  * delete check is due. A watermark delta reads only changed rows, so it reads all keys once
  * more (key columns only); a table read in full already has them in bronze.
@@ -392,7 +470,8 @@ async function planDeltaReads(
 async function findDeletedKeys(tables: PlannedTable[], source: Source, session: DuckdbSession, layout: LakeLayout, runId: string): Promise<void> {
   for (const table of tables) {
     const plan = table.deltaPlan;
-    if (!plan || !plan.checkDeletes || table.config.deletes === 'ignore') {
+    const findDeletes = plan?.checkDeletes === true && table.config.deletes !== 'ignore';
+    if (!plan || (!findDeletes && !plan.droppedMaximum)) {
       continue;
     }
 
@@ -413,8 +492,11 @@ async function findDeletedKeys(tables: PlannedTable[], source: Source, session: 
       await session.run(`COPY (SELECT ${keys} FROM read_parquet([${table.bronzeFiles.map(quoteLiteral).join(', ')}])) TO ${quoteLiteral(keysFile)} (FORMAT parquet)`);
     }
 
-    table.deletedKeysFile = path.join(layout.runTmpFolder(runId), `${table.config.name}-deleted.parquet`);
-    table.deletedRows = await writeDeletedKeys(session, table.description, plan, keysFile, table.deletedKeysFile);
+    await checkDroppedMaximum(session, table.description, plan, keysFile);
+    if (findDeletes) {
+      table.deletedKeysFile = path.join(layout.runTmpFolder(runId), `${table.config.name}-deleted.parquet`);
+      table.deletedRows = await writeDeletedKeys(session, table.description, plan, keysFile, table.deletedKeysFile);
+    }
   }
 }
 
@@ -429,28 +511,19 @@ function relationSql(table: PlannedTable): string {
     const deleted = table.config.deletes === 'ignore' ? undefined : table.deletedKeysFile;
     return mergedRelationSql(table.description, plan, table.bronzeFiles, deleted, ROW_ID_COLUMN);
   }
-  if (plan && table.config.deletes === 'ignore') {
+  // Rows gone from the source stay while the policy keeps them: always for `ignore`, and for
+  // `tombstone` until the run whose key check turns them into tombstones.
+  const keepGoneRows = table.config.deletes === 'ignore' || (table.config.deletes === 'tombstone' && !plan?.checkDeletes);
+  if (plan && keepGoneRows) {
     return mergedRelationSql(table.description, plan, table.bronzeFiles, undefined, ROW_ID_COLUMN);
   }
   return bronzeRelationSql(table.bronzeFiles);
 }
 
-/**
- * Compares a table's columns with the published run's and applies the table's policy: `fail`
- * stops the run before any data moves, naming every change; `evolve` returns the changes so
- * the run records them.
- */
-function checkSchema(table: PlannedTable, published: RunResult | undefined): SchemaChange[] | undefined {
+/** Compares a table's columns with the published run's; undefined when there is nothing to compare. */
+function schemaChangesOf(table: PlannedTable, published: RunResult | undefined): SchemaChange[] | undefined {
   const previous = published?.tables.find((entry) => entry.table === table.config.name)?.schema;
-  if (!published || !previous) {
-    return undefined;
-  }
-
-  const changes = diffSchemas(previous, schemaOf(table.description));
-  if (changes.length > 0 && table.config.schemaChanges === 'fail') {
-    throw new AuroraError('SCHEMA_CHANGED', { table: table.config.name, previousRun: published.runId, changes });
-  }
-  return changes;
+  return previous ? diffSchemas(previous, schemaOf(table.description)) : undefined;
 }
 
 function bronzeFileName(lake: string, table: string, runId: string, partition: number): string {
@@ -550,7 +623,7 @@ async function takeOverKilledRun(
   const fingerprint = deploymentFingerprint(config);
   const signatures = tables.map((table) => ({
     name: table.config.name,
-    signature: tableSignature(table.description, table.partitions),
+    signature: tableSignature(table.description, table.partitions, table.watermarkHigh),
     bronzeFiles: table.bronzeFiles,
   }));
 

@@ -49,8 +49,16 @@ export function deploymentFingerprint(config: AuroraConfig): string {
   return sha256(JSON.stringify({ source: describeSource(config.source), type: config.source.type, tables: config.tables }));
 }
 
-export function tableSignature(description: TableDescription, partitions: readonly PartitionRange[]): string {
-  return sha256(JSON.stringify({ columns: description.columns.map((column) => [column.name, column.type]), partitions }));
+/**
+ * Hashes what must be unchanged for a killed run's partitions to be taken over: columns,
+ * partition ranges, the row count and the watermark's maximum. Updates that move neither
+ * count nor watermark stay invisible; `aurora run --no-resume` is for sources that may have
+ * changed while nobody was watching.
+ */
+export function tableSignature(description: TableDescription, partitions: readonly PartitionRange[], watermarkHigh: string | null): string {
+  return sha256(
+    JSON.stringify({ columns: description.columns.map((column) => [column.name, column.type]), partitions, rowCount: description.rowCount, watermarkHigh }),
+  );
 }
 
 /**

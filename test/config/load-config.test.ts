@@ -173,3 +173,18 @@ test('a YAML alias bomb is a config error, not a crash', (t) => {
   const error = configError(() => loadConfig(writeConfig(folder, lines.join('\n'))));
   assert.equal(error.code, 'CONFIG_INVALID');
 });
+
+test('lookback accepts zero and rejects typos and absurd lengths', (t) => {
+  const folder = tempFolder(t);
+  const config = (lookback: string) =>
+    writeConfig(folder, `source:\n  type: sqlite\n  path: a.db\nlake: l\nrules: r\ntables:\n  - name: A\n    primary_key: ID\n    lookback: ${JSON.stringify(lookback)}\n`);
+
+  for (const zero of ['0', '0s', 'PT0S', 'P0D']) {
+    assert.equal(loadConfig(config(zero), {}).tables[0]?.lookbackSeconds, 0, zero);
+  }
+  assert.equal(loadConfig(config('15m'), {}).tables[0]?.lookbackSeconds, 900);
+  for (const invalid of ['1.5h', '90', '999999999999d']) {
+    const error = configError(() => loadConfig(config(invalid), {}));
+    assert.match(error.render('en'), /\(tables\[0\]\.lookback\): Invalid duration/, invalid);
+  }
+});

@@ -146,3 +146,10 @@ test('an empty partition produces an empty file with the table schema', async (t
   const types = await session.queryText(`SELECT count(*) AS n FROM (DESCRIBE SELECT * FROM read_parquet(${quoteLiteral(targetFile)}))`);
   assert.equal(types[0]?.n, '7');
 });
+
+test('trailing zeros beyond the scale are accepted because they keep the value', async (t) => {
+  const table: TableDescription = { ...TABLE, columns: [column('ID', { kind: 'bigint' }), column('AMOUNT', { kind: 'decimal', precision: 14, scale: 2 })] };
+  const { session, targetFile } = await convert(t, '1,3479.270\n2,5.000\n', table);
+  const rows = await session.queryText(`SELECT CAST(AMOUNT AS VARCHAR) AS amount FROM read_parquet(${quoteLiteral(targetFile)}) ORDER BY ID`);
+  assert.deepEqual(rows.map((row) => row.amount), ['3479.27', '5.00']);
+});

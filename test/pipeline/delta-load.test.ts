@@ -182,3 +182,68 @@ test('NULL or backwards watermarks stop the delta and keep the snapshot', async 
   assert.match(backwards.stderr, /\[WATERMARK_WENT_BACKWARDS\].*2025-01-01 00:00:00.*2026-03-01 10:00:00/);
   assert.deepEqual(await published(files), before);
 });
+
+test('deleting the newest row is not a backwards watermark', async (t) => {
+  const { files, sql } = setup(t);
+  sql(`INSERT INTO T VALUES (40, '40.00', '2026-03-05 10:00:00')`);
+  assert.equal(run(files).status, 0);
+  sql('DELETE FROM T WHERE ID = 40');
+
+  const delta = run(files, '--mode', 'delta');
+  assert.equal(delta.status, 0, delta.stderr);
+  assert.ok(!(await published(files)).silver.includes('40:40.00'));
+});
+
+test('duplicate keys in the source make the delta read the table in full', async (t) => {
+  const folder = tempFolder(t);
+  const database = path.join(folder, 'legacy.sqlite');
+  const db = new Database(database);
+  db.exec("CREATE TABLE T (ID INTEGER, AMOUNT DECIMAL(10,2), UPDATED_AT TIMESTAMP); INSERT INTO T VALUES (1, '1.00', '2026-03-01 10:00:00'), (7, '7.00', '2026-03-01 10:00:00'), (NULL, '3.00', '2026-03-01 10:00:00'), (NULL, '4.00', '2026-03-01 10:00:00')");
+  db.close();
+  const tables = '  - name: T\n    primary_key: ID\n    watermark_column: UPDATED_AT';
+  const files = writeDeployment(folder, { source: 'type: sqlite\npath: legacy.sqlite', tables, rules: { 't.yaml': RULES } });
+  assert.equal(run(files).status, 0);
+
+  const change = new Database(database);
+  change.exec("INSERT INTO T VALUES (7, '7.77', '2026-03-02 10:00:00'); UPDATE T SET AMOUNT = '3.33', UPDATED_AT = '2026-03-02 10:00:00' WHERE AMOUNT = '3.00'");
+  change.close();
+
+  const delta = run(files, '--mode', 'delta');
+  assert.equal(delta.status, 0, delta.stderr);
+  assert.deepEqual(await published(files), { ...(await fullReloadOf(t, folder, '')), tombstones: [] }, 'no row of a duplicated or NULL key is lost');
+  assert.deepEqual((await published(files)).quarantine.filter((row) => row.startsWith('7:')), ['7:7.00', '7:7.77']);
+});
+
+test('tombstones wait for the key check, survive a full load, and end when a key returns', async (t) => {
+  const { files, sql } = setup(t, 'deletes: tombstone\n    delete_check_every: 2');
+  assert.equal(run(files).status, 0);
+  sql('DELETE FROM T WHERE ID = 2');
+
+  assert.equal(run(files, '--mode', 'delta').status, 0);
+  let state = await published(files);
+  assert.ok(state.silver.includes('2:2.00'), 'kept until the key check');
+  assert.deepEqual(state.tombstones, []);
+
+  assert.equal(run(files, '--mode', 'delta').status, 0);
+  state = await published(files);
+  assert.ok(!state.silver.includes('2:2.00'));
+  assert.deepEqual(state.tombstones, ['2:2.00']);
+
+  sql('DELETE FROM T WHERE ID = 3');
+  assert.equal(run(files).status, 0, 'a full load');
+  assert.deepEqual((await published(files)).tombstones, ['2:2.00', '3:3.00'], 'a full load keeps and extends tombstones');
+
+  sql(`INSERT INTO T VALUES (2, '2.50', '2026-03-03 10:00:00')`);
+  assert.equal(run(files).status, 0);
+  state = await published(files);
+  assert.ok(state.silver.includes('2:2.50'));
+  assert.deepEqual(state.tombstones, ['3:3.00'], 'a key back in the source is no tombstone');
+});
+
+test('lookback on a number watermark is rejected', async (t) => {
+  const { files } = setup(t, 'watermark_column: ID\n    lookback: 1h');
+  assert.equal(run(files).status, 0);
+  const delta = run(files, '--mode', 'delta');
+  assert.equal(delta.status, 2, delta.stderr);
+  assert.match(delta.stderr, /\[LOOKBACK_NOT_A_TIME\]/);
+});

@@ -37,7 +37,7 @@ test('an added column stops the run by default', async (t) => {
 
   const result = runCli(['run', '--config', files.config]);
   assert.equal(result.status, 3, result.stderr);
-  assert.match(result.stderr, /\[SCHEMA_CHANGED\]: Die Spalten von T haben sich seit Lauf \S+ geändert:\n\s+- REGION: neu \(text\)/);
+  assert.match(result.stderr, /\[SCHEMA_CHANGED\]: Spalten in der Quelle haben sich seit Lauf \S+ geändert:\n\s+T:\n\s+- REGION: neu \(text\)/);
   assert.match(result.stderr, /schema_changes: evolve/);
   assert.deepEqual(await readPublishedState(files.lake), before);
 });

@@ -114,7 +114,8 @@ export class SqliteSource implements Source {
 
     const { schema, table: name } = splitName(request.sourceTable);
     const from = qualify(schema, name);
-    const quoted = quoteIdentifier(column);
+    const columnType = table.columns.find((entry) => entry.name === column)?.type;
+    const quoted = columnType ? comparable(quoteIdentifier(column), columnType) : quoteIdentifier(column);
     const nonNullRows = this.database.prepare(`SELECT count(${quoted}) FROM ${from}`).pluck().get() as number;
 
     // safeIntegers keeps 64-bit bounds exact on their way to text.
@@ -256,12 +257,32 @@ export function buildSelect(table: TableDescription, request: SourceTableRequest
   let sql = `SELECT ${selectList.join(', ')} FROM ${qualify(schema, name)}`;
   const partitionColumn = table.columns.find((column) => column.name === partition.column);
   if (partitionColumn !== undefined) {
-    const condition = partitionCondition(quoteIdentifier(partitionColumn.name), partition, renderBound);
+    const condition = partitionCondition(comparable(quoteIdentifier(partitionColumn.name), partitionColumn.type), partition, (bound) =>
+      comparable(renderBound(bound), partitionColumn.type),
+    );
     if (condition !== undefined) {
       sql += ` WHERE ${condition}`;
     }
   }
   return sql;
+}
+
+/**
+ * Returns an expression that orders and compares a column by value. SQLite keeps dates and
+ * timestamps as text and compares them as text, so `2024-01-01T10:00` would sort after
+ * `2024-01-01 12:00`; its date functions normalise every accepted spelling (and offsets, to
+ * UTC) first. Other types compare as stored.
+ */
+function comparable(expression: string, type: LogicalType): string {
+  switch (type.kind) {
+    case 'date':
+      return `date(${expression})`;
+    case 'timestamp':
+    case 'timestamptz':
+      return `strftime('%Y-%m-%d %H:%M:%f', ${expression})`;
+    default:
+      return expression;
+  }
 }
 
 function encodeBound(value: unknown): string {
