@@ -124,3 +124,19 @@ test('retention removes old snapshots but keeps the published and last known-goo
   assert.equal(result.status, 2);
   assert.match(result.stderr, /\[RUN_NOT_RESTORABLE\].*Aufbewahrungsfrist/);
 });
+
+test('retention removes the bronze files of old failed runs', (t) => {
+  const { files, addRows } = deployment(t, 'retention_days: 0');
+  addRows();
+  load(files);
+  writeFileSync(path.join(files.rules, 't.yaml'), 'table: T\nmax_quarantine_ratio: 0\nrules:\n  - id: v_is_x\n    type: accepted_values\n    column: V\n    values: [x]\n    message: { de: x, en: x }\n');
+  const failed = runCli(['run', '--config', files.config, '--json']);
+  assert.equal(failed.status, 6);
+  const failedRun = (JSON.parse(failed.stdout) as { runId: string }).runId;
+  assert.ok(existsSync(path.join(files.lake, 'bronze', 'T', failedRun)));
+
+  writeFileSync(path.join(files.rules, 't.yaml'), 'table: T\nrules: []\n');
+  load(files);
+  assert.equal(existsSync(path.join(files.lake, 'bronze', 'T', failedRun)), false);
+  assert.ok(existsSync(path.join(files.lake, 'runs', `${failedRun}.json`)), 'the failed run stays on record');
+});
