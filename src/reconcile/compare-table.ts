@@ -23,6 +23,11 @@ export interface CompareTableTask {
   topLevelRanges: number;
   /** Distinguishes the temporary relations of this table from those of other tables. */
   index: number;
+  /**
+   * The table's `deletes: ignore` policy keeps rows whose key left the source. Such rows are
+   * left out of the comparison and counted as kept by policy instead of as differences.
+   */
+  keepsRowsGoneFromSource?: boolean;
 }
 
 /**
@@ -41,18 +46,24 @@ export async function compareTable(task: CompareTableTask): Promise<TableReconci
 
   // Only the source columns of the snapshot take part: the _aurora_* columns are Aurora's own.
   await session.run(`CREATE OR REPLACE TEMP VIEW ${sourceRelation} AS SELECT ${columnList} FROM ${readParquetSql(task.sourceFiles)}`);
+  const snapshotRows = `SELECT ${columnList} FROM ${silver} UNION ALL SELECT ${columnList} FROM ${quarantine}`;
+  const keyMatch = table.primaryKey.map((name) => `t.${quoteIdentifier(name)} IS NOT DISTINCT FROM s.${quoteIdentifier(name)}`).join(' AND ');
   await session.run(
-    `CREATE OR REPLACE TEMP VIEW ${targetRelation} AS SELECT ${columnList} FROM ${silver} UNION ALL SELECT ${columnList} FROM ${quarantine}`,
+    task.keepsRowsGoneFromSource
+      ? `CREATE OR REPLACE TEMP VIEW ${targetRelation} AS SELECT t.* FROM (${snapshotRows}) t SEMI JOIN ${sourceRelation} s ON ${keyMatch}`
+      : `CREATE OR REPLACE TEMP VIEW ${targetRelation} AS ${snapshotRows}`,
   );
 
   const [counts] = await session.queryText(
     `SELECT CAST((SELECT count(*) FROM ${sourceRelation}) AS VARCHAR) AS source,
             CAST((SELECT count(*) FROM ${silver}) AS VARCHAR) AS silver,
-            CAST((SELECT count(*) FROM ${quarantine}) AS VARCHAR) AS quarantine`,
+            CAST((SELECT count(*) FROM ${quarantine}) AS VARCHAR) AS quarantine,
+            CAST((SELECT count(*) FROM ${targetRelation}) AS VARCHAR) AS compared`,
   );
   const sourceRows = Number(counts?.source ?? 0);
   const silverRows = Number(counts?.silver ?? 0);
   const quarantineRows = Number(counts?.quarantine ?? 0);
+  const keptByPolicy = silverRows + quarantineRows - Number(counts?.compared ?? 0);
 
   const measures = await sumMeasures(session, table, sourceRelation, targetRelation);
 
@@ -65,7 +76,7 @@ export async function compareTable(task: CompareTableTask): Promise<TableReconci
   await session.run(`DROP VIEW IF EXISTS ${targetRelation}`);
   await session.run(`DROP VIEW IF EXISTS ${sourceRelation}`);
 
-  const difference = sourceRows - silverRows - quarantineRows;
+  const difference = sourceRows - silverRows - quarantineRows + keptByPolicy;
   const measuresMatch = measures.every((measure) => measure.matches);
   return {
     table: table.name,
@@ -74,6 +85,7 @@ export async function compareTable(task: CompareTableTask): Promise<TableReconci
     silverRows,
     quarantineRows,
     difference,
+    ...(keptByPolicy > 0 ? { keptByPolicy } : {}),
     measures,
     measuresMatch,
     rangesChecked: ranges.rangesChecked,

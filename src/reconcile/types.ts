@@ -26,8 +26,13 @@ export interface TableReconciliation {
   sourceRows: number;
   silverRows: number;
   quarantineRows: number;
-  /** `sourceRows - silverRows - quarantineRows`, which is zero when no row was lost or added. */
+  /**
+   * `sourceRows - silverRows - quarantineRows + keptByPolicy`, which is zero when no row was
+   * lost or added.
+   */
   difference: number;
+  /** Snapshot rows whose key left the source and that `deletes: ignore` keeps on purpose. */
+  keptByPolicy?: number;
   measures: MeasureSum[];
   measuresMatch: boolean;
   /** Top-level primary-key ranges compared by count and checksum. */
