@@ -64,6 +64,13 @@ export interface ReportMessages {
   tableRuleFailed: string;
   notApplicable: string;
   noRules: string;
+  changes: string;
+  rowsFromSource: string;
+  deletedRows: string;
+  watermarkHigh: string;
+  readFrom: string;
+  schemaChanges: string;
+  schemaChange: (change: { column: string; kind: string; oldType?: string; newType?: string }) => string;
 
   samples: (sampleCount: string, failedRows: string) => string;
   sampleValue: string;
@@ -142,6 +149,13 @@ export const REPORT_MESSAGES: Readonly<Record<Language, ReportMessages>> = {
     tableRuleFailed: 'verletzt',
     notApplicable: '–',
     noRules: 'Für diese Tabelle sind keine Regeln definiert.',
+    changes: 'Änderungen in diesem Lauf',
+    rowsFromSource: 'Aus der Quelle gelesen',
+    deletedRows: 'In der Quelle gelöscht',
+    watermarkHigh: 'Höchster Watermark-Wert',
+    readFrom: 'Gelesen ab Watermark',
+    schemaChanges: 'Spaltenänderungen',
+    schemaChange: (c) => (c.kind === 'added' ? `${c.column} neu (${c.newType})` : c.kind === 'dropped' ? `${c.column} entfernt (war ${c.oldType})` : `${c.column}: ${c.oldType} → ${c.newType}`),
 
     samples: (sampleCount, failedRows) => `Beispiele fehlerhafter Zeilen (${sampleCount} von ${failedRows})`,
     sampleValue: 'Geprüfter Wert',
@@ -220,6 +234,13 @@ export const REPORT_MESSAGES: Readonly<Record<Language, ReportMessages>> = {
     tableRuleFailed: 'failed',
     notApplicable: '–',
     noRules: 'No rules are defined for this table.',
+    changes: 'Changes in this run',
+    rowsFromSource: 'Read from the source',
+    deletedRows: 'Deleted in the source',
+    watermarkHigh: 'Highest watermark value',
+    readFrom: 'Read from watermark',
+    schemaChanges: 'Column changes',
+    schemaChange: (c) => (c.kind === 'added' ? `${c.column} added (${c.newType})` : c.kind === 'dropped' ? `${c.column} dropped (was ${c.oldType})` : `${c.column}: ${c.oldType} → ${c.newType}`),
 
     samples: (sampleCount, failedRows) => `Sample failing rows (${sampleCount} of ${failedRows})`,
     sampleValue: 'Checked value',

@@ -34,7 +34,7 @@ export function renderQualityReportHtml(run: RunResult, lang: Language = DEFAULT
     run.error ? renderErrorBox(run, context) : '',
     renderTotals(run, context),
     renderTableOverview(run, context),
-    ...run.tables.map((table) => renderTableRules(table, context)),
+    ...run.tables.map((table) => `${renderTableChanges(table, context)}${renderTableRules(table, context)}`),
   ].join('\n');
 
   return `<!DOCTYPE html>
@@ -189,6 +189,33 @@ function renderBalance(rowsRead: number, silverRows: number, quarantinedRows: nu
   return `<span class="bad">✗ ${escapeHtml(`${equation} ≠ ${formatCount(lang, rowsRead)}`)} (${escapeHtml(
     messages.balanceMismatch(signedDifference),
   )})</span>`;
+}
+
+/** Lists what a run changed in a table beyond validation; empty for a plain full load. */
+function renderTableChanges(table: TableResult, { lang, messages }: RenderContext): string {
+  const delta = table.delta;
+  const rows: [string, string][] = [];
+  if (delta?.readFrom !== undefined) {
+    rows.push([messages.rowsFromSource, formatCount(lang, delta.changedRows)]);
+    rows.push([messages.readFrom, escapeHtml(delta.readFrom)]);
+  }
+  if (delta && delta.deletedRows > 0) {
+    rows.push([messages.deletedRows, formatCount(lang, delta.deletedRows)]);
+  }
+  if (delta?.watermarkHigh) {
+    rows.push([messages.watermarkHigh, escapeHtml(delta.watermarkHigh)]);
+  }
+  if (table.schemaChanges && table.schemaChanges.length > 0) {
+    rows.push([messages.schemaChanges, table.schemaChanges.map((change) => escapeHtml(messages.schemaChange(change))).join('<br>')]);
+  }
+  if (rows.length === 0) {
+    return '';
+  }
+  return `<section class="table-changes">
+<h2>${escapeHtml(messages.table)} ${escapeHtml(table.table)}: ${escapeHtml(messages.changes)}</h2>
+${renderDefinitionList(rows)}
+</section>
+`;
 }
 
 function renderTableRules(table: TableResult, { lang, messages }: RenderContext): string {

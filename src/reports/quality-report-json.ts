@@ -1,3 +1,4 @@
+import type { SchemaChange } from '../pipeline/run-result.js';
 import type { FailureSample, RuleResult, RunResult, TableResult } from '../pipeline/run-result.js';
 import { TABLE_RULE_TYPES, type RuleType, type Severity } from '../quality/types.js';
 
@@ -62,6 +63,14 @@ export interface QualityReportTable {
   balanced: boolean;
   timings: QualityReportTimings;
   rules: QualityReportRule[];
+  /** Rows read from the source, deletions, watermark and column changes of this run. */
+  changes?: {
+    rowsFromSource: number;
+    deletedRows: number;
+    watermarkHigh: string | null;
+    readFrom: string | null;
+    schemaChanges: SchemaChange[];
+  };
 }
 
 export interface QualityReportRule {
@@ -143,6 +152,17 @@ function buildTable(table: TableResult): QualityReportTable {
       publishMs: table.timings.publishMs,
     },
     rules: table.rules.map(buildRule),
+    ...(table.delta || table.schemaChanges
+      ? {
+          changes: {
+            rowsFromSource: table.delta?.changedRows ?? table.rowsRead,
+            deletedRows: table.delta?.deletedRows ?? 0,
+            watermarkHigh: table.delta?.watermarkHigh ?? null,
+            readFrom: table.delta?.readFrom ?? null,
+            schemaChanges: table.schemaChanges ?? [],
+          },
+        }
+      : {}),
   };
 }
 
