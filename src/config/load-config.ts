@@ -47,6 +47,7 @@ interface RawConfig {
   source: { type: SourceConfig['type']; url?: string; schema?: string; path?: string; folder?: string };
   lake: string;
   rules: string;
+  models?: string;
   parallelism?: number;
   partitions?: number;
   retention_days?: number;
@@ -120,6 +121,7 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
   }
   const lake = path.resolve(folder, substitute(raw.lake, ['lake'], false));
   const rules = path.resolve(folder, substitute(raw.rules, ['rules'], false));
+  const models = raw.models === undefined ? undefined : path.resolve(folder, substitute(raw.models, ['models'], false));
   const parallelism = raw.parallelism ?? defaultParallelism();
   const defaultPartitions = raw.partitions ?? parallelism * 2;
   const tables = raw.tables.map((table, index) => resolveTable(table, index, defaultPartitions, read.yaml));
@@ -148,6 +150,7 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     source,
     lake,
     rules,
+    ...(models ? { models } : {}),
     parallelism,
     retentionDays: raw.retention_days ?? DEFAULT_RETENTION_DAYS,
     tables,

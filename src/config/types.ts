@@ -33,6 +33,8 @@ export interface AuroraConfig {
   source: SourceConfig;
   lake: string;
   rules: string;
+  /** Folder of gold models, absolute; absent when the deployment has none. */
+  models?: string;
   parallelism: number;
   /** Days a snapshot is kept after its run started; see applyRetention. */
   retentionDays: number;
