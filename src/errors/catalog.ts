@@ -73,6 +73,20 @@ export const ERROR_CATALOG = {
     de: (p) => `Regeldatei ${p.file} ist ungültig (${p.problems.length} Fehler):\n${listProblems(p.problems, 'de')}`,
     en: (p) => `Rule file ${p.file} is invalid (${p.problems.length} problem(s)):\n${listProblems(p.problems, 'en')}`,
   }),
+  MODELS_INVALID: define<{ folder: string; problems: FileProblem[] }>({
+    exitCode: EXIT_CODES.configuration,
+    httpStatus: 500,
+    de: (p) => `Gold-Modelle in ${p.folder} sind ungültig (${p.problems.length} Fehler):\n${listProblems(p.problems, 'de')}`,
+    en: (p) => `Gold models in ${p.folder} are invalid (${p.problems.length} problem(s)):\n${listProblems(p.problems, 'en')}`,
+  }),
+  GOLD_MODEL_FAILED: define<{ model: string; file: string; detail: string }>({
+    exitCode: EXIT_CODES.data,
+    httpStatus: 500,
+    de: (p) =>
+      `Gold-Modell ${p.model} (${p.file}) ist fehlgeschlagen: ${p.detail}. Die SQL-Abfrage an diesen Daten korrigieren, etwa mit TRY_CAST statt CAST oder NULLIF gegen Division durch null.`,
+    en: (p) =>
+      `Gold model ${p.model} (${p.file}) failed: ${p.detail}. Fix the query for this data, for example with TRY_CAST instead of CAST or NULLIF against division by zero.`,
+  }),
   SOURCE_UNREACHABLE: define<{ source: string; detail: string }>({
     exitCode: EXIT_CODES.source,
     httpStatus: 503,

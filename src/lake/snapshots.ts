@@ -8,6 +8,8 @@ import { snapshotTableFile, type LakeLayout } from './lake-layout.js';
 export interface SnapshotManifest {
   runId: string;
   publishedAt: string;
+  /** Gold models of the snapshot; the file is relative to the snapshot folder. */
+  gold?: { model: string; file: string; rows: number }[];
   tables: {
     table: string;
     /** Relative to the snapshot folder. */
@@ -56,9 +58,13 @@ export class SnapshotBuilder {
    * there, so CURRENT never names a run without one), and only then does CURRENT move. A crash
    * before the last rename leaves CURRENT on the previous snapshot.
    */
-  async publish(tables: SnapshotManifest['tables'], beforeSwitch: () => Promise<void> = async () => undefined): Promise<CurrentPointer> {
+  async publish(
+    tables: SnapshotManifest['tables'],
+    beforeSwitch: () => Promise<void> = async () => undefined,
+    gold: SnapshotManifest['gold'] = [],
+  ): Promise<CurrentPointer> {
     const publishedAt = new Date().toISOString();
-    const manifest: SnapshotManifest = { runId: this.runId, publishedAt, tables };
+    const manifest: SnapshotManifest = { runId: this.runId, publishedAt, tables, ...(gold.length > 0 ? { gold } : {}) };
     await writeFileAtomically(path.join(this.folder, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 
     const finalFolder = this.layout.snapshotFolder(this.runId);

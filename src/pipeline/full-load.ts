@@ -15,6 +15,8 @@ import { LakeLock } from '../lake/lake-lock.js';
 import { applyRetention } from '../lake/retention.js';
 import { readPublishedSnapshot, removeAbandonedSnapshots, SnapshotBuilder, type SnapshotManifest } from '../lake/snapshots.js';
 import { compileRuleSet, type CompileContext, type CompiledRowRule, type CompiledTableRule } from '../quality/compile-rules.js';
+import { buildGoldModels } from '../gold/build-models.js';
+import { loadModels, type SilverTableColumns } from '../gold/load-models.js';
 import { loadRuleSets } from '../quality/load-rules.js';
 import { withPrimaryKeyRules } from '../quality/primary-key-rules.js';
 import { RESERVED_COLUMN_PREFIX, ROW_ID_COLUMN, validateTable } from '../quality/validate-table.js';
@@ -145,6 +147,7 @@ export async function runFullLoad(options: FullLoadOptions): Promise<RunOutcome>
     });
 
     const tables = await planTables(config, source, session, runId, startedAt);
+    const models = config.models ? await loadModels(config.models, silverColumnsOf(tables)) : [];
     const published = await readPublishedRun(layout);
     const rejectedChanges: { table: string; changes: SchemaChange[] }[] = [];
     for (const table of tables) {
@@ -222,6 +225,10 @@ export async function runFullLoad(options: FullLoadOptions): Promise<RunOutcome>
       }
     }
 
+    const silverFiles = new Map(tables.map((table) => [table.config.name, snapshot.fileFor('silver', table.config.name)]));
+    const gold = models.length > 0 ? await buildGoldModels(session, models, silverFiles, path.join(snapshot.folder, 'gold')) : [];
+    run.gold = gold.map((entry) => ({ model: entry.model, rows: entry.rows, durationMs: Math.round(entry.ms) }));
+
     run.status = 'succeeded';
     finish(run, undefined, config.secrets);
     const pointer = await snapshot.publish(
@@ -236,6 +243,7 @@ export async function runFullLoad(options: FullLoadOptions): Promise<RunOutcome>
         }),
       ),
       () => writeRunRecord(run, layout),
+      gold.map((entry) => ({ model: entry.model, file: path.join('gold', `${entry.model}.parquet`), rows: entry.rows })),
     );
     emit({ type: 'published', runId, snapshot: pointer.snapshot });
     log.finished(run.status, run.durationMs);
@@ -378,6 +386,19 @@ async function keepTombstonesOfFullReads(tables: PlannedTable[], layout: LakeLay
       }
     }
   }
+}
+
+/** The columns each silver file will have, for checking gold models before any data moves. */
+function silverColumnsOf(tables: readonly PlannedTable[]): SilverTableColumns {
+  return new Map(
+    tables.map((table) => [
+      table.config.name,
+      [
+        ...table.description.columns.map((column) => ({ name: column.name, type: duckdbTypeOf(column.type) })),
+        { name: `${RESERVED_COLUMN_PREFIX}run_id`, type: 'VARCHAR' },
+      ],
+    ]),
+  );
 }
 
 /** Full loads record each watermark's maximum, taken before reading, for the first delta. */

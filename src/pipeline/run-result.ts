@@ -100,6 +100,8 @@ export interface RunResult {
     quarantinedRows: number;
     quarantineRatio: number;
   };
+  /** Gold models built into the snapshot, with their row counts. */
+  gold?: { model: string; rows: number; durationMs: number }[];
   /** Present when the run failed: the catalogue code and the message in each language. */
   error?: { code: string; message: LocalizedText };
 }

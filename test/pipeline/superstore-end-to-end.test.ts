@@ -118,6 +118,13 @@ test('superstore from SQLite: every row lands in silver or quarantine', async (t
   );
   assert.equal(columnTypes?.types, 'ORDER_DATE:DATE,QUANTITY:BIGINT,SALES:DECIMAL(12,4)', 'silver keeps the source types');
 
+  assert.deepEqual(outcome.run.gold?.map((model) => [model.model, model.rows]), [['sales_by_region_month', 573]], 'gold models are built into the snapshot');
+  const [goldSales] = await session.queryText(
+    `SELECT CAST(sum(SALES) AS VARCHAR) AS sales FROM read_parquet(${quoteLiteral(path.join(lake, snapshot, 'gold', 'sales_by_region_month.parquet'))})`,
+  );
+  const [silverSales] = await session.queryText(`SELECT CAST(sum(SALES) AS VARCHAR) AS sales FROM read_parquet(${quoteLiteral(silver)})`);
+  assert.equal(goldSales?.sales, silverSales?.sales, 'gold sums what silver holds');
+
   assert.ok(outcome.reportFolder);
   for (const name of ['report.de.html', 'report.en.html', 'report.json']) {
     assert.ok(existsSync(path.join(outcome.reportFolder, name)), name);
