@@ -11,6 +11,7 @@ import { reconcileCommand } from './reconcile-command.js';
 import { runCommand } from './run-command.js';
 import { rollbackCommand, runsCommand } from './runs-command.js';
 import { erpSampleCommand, sampleCommand } from './sample-command.js';
+import { serveCommand } from './serve-command.js';
 
 /** The same bounds as `parallelism` in aurora.yaml; more partitions at once than that only thrash. */
 const MAX_PARALLEL = 64;
@@ -23,6 +24,16 @@ function parseParallelism(value: string): number {
     );
   }
   return parsed;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65_535) {
+    throw new InvalidArgumentError(
+      languageFromArgv(process.argv) === 'de' ? 'erwartet wird eine ganze Zahl von 0 bis 65535' : 'expected a whole number from 0 to 65535',
+    );
+  }
+  return port;
 }
 
 function languageOf(command: Command): Language {
@@ -78,6 +89,16 @@ async function main(argv: string[]): Promise<number> {
     .option('--json', 'print the result as JSON on stdout', false)
     .action(async (options: { config: string; json: boolean }, command: Command) => {
       exitCode = await reconcileCommand({ ...options, language: languageOf(command) });
+    });
+
+  program
+    .command('serve')
+    .description('serve health, metrics, runs, quality reports and freshness of the lake over HTTP (read only)')
+    .requiredOption('-c, --config <file>', 'aurora.yaml of the deployment')
+    .requiredOption('--port <n>', 'TCP port to listen on (0 picks a free one)', parsePort)
+    .option('--host <address>', 'address to listen on; only this machine by default', '127.0.0.1')
+    .action(async (options: { config: string; port: number; host: string }, command: Command) => {
+      exitCode = await serveCommand({ ...options, language: languageOf(command) });
     });
 
   const sample = program.command('sample').description('create sample legacy databases');

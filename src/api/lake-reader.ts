@@ -1,0 +1,135 @@
+import { lstat, readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+
+import type { RunResult } from '../pipeline/run-result.js';
+import { RUN_ID_PATTERN } from '../pipeline/run-id.js';
+import type { LakeLayout } from '../lake/lake-layout.js';
+import { readCurrentPointer, type SnapshotManifest } from '../lake/snapshots.js';
+import { ApiError } from './api-error.js';
+
+/** Reason the lake cannot serve the published snapshot, reported by /readyz. */
+export type NotReadyReason =
+  | { kind: 'nothing_published' }
+  | { kind: 'pointer_unreadable'; detail: string }
+  | { kind: 'manifest_unreadable'; runId: string; detail: string }
+  | { kind: 'silver_file_missing'; runId: string; table: string; file: string };
+
+export type PublishedSnapshotState =
+  | { ready: true; runId: string; folder: string; manifest: SnapshotManifest }
+  | { ready: false; reason: NotReadyReason };
+
+/**
+ * Reads CURRENT, its manifest and checks that every silver file exists. Called per request,
+ * so a snapshot that the pipeline publishes is visible without a restart.
+ */
+export async function inspectPublishedSnapshot(layout: LakeLayout): Promise<PublishedSnapshotState> {
+  let pointer;
+  try {
+    pointer = await readCurrentPointer(layout);
+  } catch (error) {
+    return { ready: false, reason: { kind: 'pointer_unreadable', detail: describeError(error) } };
+  }
+  if (!pointer) {
+    return { ready: false, reason: { kind: 'nothing_published' } };
+  }
+
+  const folder = path.join(layout.root, pointer.snapshot);
+  let manifest: SnapshotManifest;
+  try {
+    manifest = JSON.parse(await readFile(path.join(folder, 'manifest.json'), 'utf8')) as SnapshotManifest;
+  } catch (error) {
+    return { ready: false, reason: { kind: 'manifest_unreadable', runId: pointer.runId, detail: describeError(error) } };
+  }
+
+  for (const table of manifest.tables) {
+    const file = path.join(folder, table.silverFile);
+    if (!(await isFile(file))) {
+      return { ready: false, reason: { kind: 'silver_file_missing', runId: pointer.runId, table: table.table, file: table.silverFile } };
+    }
+  }
+  return { ready: true, runId: pointer.runId, folder, manifest };
+}
+
+/**
+ * Rejects anything but a run id as produced by newRunId. This is also the guard against path
+ * traversal, because the id becomes part of a file path.
+ */
+export function validateRunId(runId: string): void {
+  if (!RUN_ID_PATTERN.test(runId)) {
+    throw new ApiError('INVALID_PARAMETER', {
+      field: 'runId',
+      reason: {
+        de: 'erwartet wird eine Lauf-ID wie 20261204T201559Z-3fa9c2 (Zeitstempel in UTC, Bindestrich, sechs Hex-Ziffern).',
+        en: 'expected a run id such as 20261204T201559Z-3fa9c2 (UTC timestamp, dash, six hex digits).',
+      },
+    });
+  }
+}
+
+/** Reads runs/<runId>.json; a missing file is RUN_NOT_FOUND, a corrupt one an internal error. */
+export async function readRunRecord(layout: LakeLayout, runId: string): Promise<RunResult> {
+  validateRunId(runId);
+  const text = await readTextOrUndefined(layout.runRecord(runId));
+  if (text === undefined) {
+    throw new ApiError('RUN_NOT_FOUND', { runId });
+  }
+  return JSON.parse(text) as RunResult;
+}
+
+/** Reads reports/<runId>/report.json as parsed JSON. */
+export async function readQualityReport(layout: LakeLayout, runId: string): Promise<unknown> {
+  validateRunId(runId);
+  const text = await readTextOrUndefined(path.join(layout.reportFolder(runId), 'report.json'));
+  if (text === undefined) {
+    throw new ApiError('REPORT_NOT_FOUND', { runId });
+  }
+  return JSON.parse(text) as unknown;
+}
+
+/**
+ * Sums the sizes of all files below the lake folder. Symbolic links are counted by their own
+ * size and not followed.
+ * NOTE: this walks the whole tree on every call; a lake with very many files makes it slow.
+ */
+export async function measureFolderBytes(folder: string): Promise<number> {
+  let entries;
+  try {
+    entries = await readdir(folder, { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return 0;
+    }
+    throw error;
+  }
+
+  let total = 0;
+  for (const entry of entries) {
+    const entryPath = path.join(folder, entry.name);
+    if (entry.isDirectory()) {
+      total += await measureFolderBytes(entryPath);
+    } else {
+      // A file removed by retention between readdir and lstat counts as zero bytes.
+      total += (await lstat(entryPath).catch(() => undefined))?.size ?? 0;
+    }
+  }
+  return total;
+}
+
+async function readTextOrUndefined(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+async function isFile(file: string): Promise<boolean> {
+  return (await stat(file).catch(() => undefined))?.isFile() ?? false;
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+
+import Fastify, { type FastifyInstance } from 'fastify';
+
+import type { AuroraConfig } from '../config/types.js';
+import { LakeLayout } from '../lake/lake-layout.js';
+import { installErrorHandlers } from './error-handler.js';
+import { registerFreshnessRoutes } from './routes/freshness.js';
+import { registerHealthRoutes } from './routes/health.js';
+import { registerMetricsRoutes } from './routes/metrics.js';
+import { registerQualityRoutes } from './routes/quality.js';
+import { registerRunRoutes } from './routes/runs.js';
+import { DEFAULT_RATE_LIMIT, registerSecurity, type RateLimitOptions } from './security.js';
+
+/** Request bodies above 1 MiB are rejected with 413; the API has no endpoint that needs more. */
+export const BODY_LIMIT_BYTES = 1_048_576;
+
+export interface ServerOptions {
+  config: AuroraConfig;
+  /** Origins that get CORS headers, for example `https://dashboard.example`. Default: none. */
+  allowedOrigins?: string[];
+  rateLimit?: RateLimitOptions;
+  /** true: log JSON lines to stdout at level info. Default false. */
+  logger?: boolean;
+  /** Destination of the log lines in place of stdout, for tests; setting it turns logging on. */
+  logStream?: NodeJS.WritableStream;
+}
+
+/**
+ * Builds the read-only HTTP API over the lake of `config`. The server is ready to inject
+ * requests into or to listen; closing it also closes the Redis connection of the rate limit.
+ */
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const layout = new LakeLayout(options.config.lake);
+  const logging = options.logStream !== undefined || options.logger === true;
+
+  const server = Fastify({
+    logger: logging
+      ? {
+          level: 'info',
+          redact: ['req.headers.authorization', 'req.headers.cookie'],
+          ...(options.logStream ? { stream: options.logStream } : {}),
+        }
+      : false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    genReqId: () => randomUUID(),
+    // A client-chosen request id could forge log lines of another request, so it is ignored.
+    requestIdHeader: false,
+  });
+
+  server.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  installErrorHandlers(server, BODY_LIMIT_BYTES);
+  await registerSecurity(server, { allowedOrigins: options.allowedOrigins ?? [], rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT });
+
+  const routeOptions = { layout };
+  await registerMetricsRoutes(server, routeOptions);
+  await registerHealthRoutes(server, routeOptions);
+  await registerRunRoutes(server, routeOptions);
+  await registerQualityRoutes(server, routeOptions);
+  await registerFreshnessRoutes(server, routeOptions);
+
+  await server.ready();
+  return server;
+}

@@ -1,0 +1,109 @@
+import { buildServer } from '../api/server.js';
+import { DEFAULT_RATE_LIMIT, type RateLimitOptions } from '../api/security.js';
+import { loadConfig } from '../config/load-config.js';
+import { EXIT_CODES } from '../errors/catalog.js';
+import type { Language } from '../i18n/language.js';
+
+export interface ServeCommandOptions {
+  config: string;
+  port: number;
+  host: string;
+  language: Language;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** A setting from the environment that is not valid, with the value and what was expected. */
+class ServeSettingError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly value: string,
+    readonly expected: { de: string; en: string },
+  ) {
+    super(`${variable}=${value}: expected ${expected.en}`);
+  }
+}
+
+/** The server settings that come from environment variables; see docs/api.md. */
+export interface ServeSettings {
+  allowedOrigins: string[];
+  rateLimit: RateLimitOptions;
+}
+
+/** Reads AURORA_CORS_ORIGINS, AURORA_RATE_LIMIT_MAX, AURORA_RATE_LIMIT_WINDOW_MS and REDIS_URL. */
+export function readServeSettings(env: NodeJS.ProcessEnv): ServeSettings {
+  const allowedOrigins = (env.AURORA_CORS_ORIGINS ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
+  for (const origin of allowedOrigins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new ServeSettingError('AURORA_CORS_ORIGINS', origin, {
+        de: 'Origins der Form https://host[:port] ohne Pfad, durch Kommas getrennt',
+        en: 'origins of the form https://host[:port] without a path, separated by commas',
+      });
+    }
+  }
+
+  const rateLimit: RateLimitOptions = {
+    max: readPositiveInteger(env, 'AURORA_RATE_LIMIT_MAX', DEFAULT_RATE_LIMIT.max),
+    timeWindowMs: readPositiveInteger(env, 'AURORA_RATE_LIMIT_WINDOW_MS', DEFAULT_RATE_LIMIT.timeWindowMs),
+  };
+  if (env.REDIS_URL) {
+    rateLimit.redisUrl = env.REDIS_URL;
+  }
+  return { allowedOrigins, rateLimit };
+}
+
+function readPositiveInteger(env: NodeJS.ProcessEnv, variable: string, fallback: number): number {
+  const value = env[variable];
+  if (value === undefined || value === '') {
+    return fallback;
+  }
+  if (!/^\d+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {
+    throw new ServeSettingError(variable, value, { de: 'eine ganze Zahl ab 1', en: 'a whole number of at least 1' });
+  }
+  return Number(value);
+}
+
+/**
+ * `aurora serve`: serves the lake of one aurora.yaml over HTTP until SIGINT or SIGTERM.
+ * Returns the process exit code.
+ */
+export async function serveCommand(options: ServeCommandOptions): Promise<number> {
+  const config = loadConfig(options.config, options.env);
+
+  let settings: ServeSettings;
+  try {
+    settings = readServeSettings(options.env ?? process.env);
+  } catch (error) {
+    if (!(error instanceof ServeSettingError)) {
+      throw error;
+    }
+    const message =
+      options.language === 'de'
+        ? `Ungültiger Wert ${error.value} in ${error.variable}: erwartet wird ${error.expected.de}.`
+        : `Invalid value ${error.value} in ${error.variable}: expected ${error.expected.en}.`;
+    process.stderr.write(`${message}\n`);
+    return EXIT_CODES.configuration;
+  }
+
+  const server = await buildServer({ config, allowedOrigins: settings.allowedOrigins, rateLimit: settings.rateLimit, logger: true });
+  const address = await server.listen({ host: options.host, port: options.port });
+  server.log.info(
+    { address, lake: config.lake, allowedOrigins: settings.allowedOrigins, rateLimitMax: settings.rateLimit.max, rateLimitWindowMs: settings.rateLimit.timeWindowMs, redis: settings.rateLimit.redisUrl !== undefined },
+    'aurora serve started',
+  );
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      server.log.info({ signal }, 'aurora serve stopping');
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      void server.close().then(() => resolve());
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  return 0;
+}
+
