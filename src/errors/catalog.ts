@@ -315,6 +315,14 @@ export const ERROR_CATALOG = {
     en: (p) =>
       `Table ${p.table} is in aurora.yaml but missing from the published snapshot ${p.runId}. Complete a run with aurora run or remove the table from aurora.yaml.`,
   }),
+  RECONCILE_COLUMNS_DIFFER: define<{ table: string; runId: string; missing: string[] }>({
+    exitCode: EXIT_CODES.reconcile,
+    httpStatus: 409,
+    de: (p) =>
+      `Die Quelle hat in ${p.table} Spalten, die der Snapshot ${p.runId} nicht kennt: ${p.missing.join(', ')}. Die Quelle hat sich seit dem Lauf geändert; einen neuen Lauf starten und dann abgleichen.`,
+    en: (p) =>
+      `The source has columns in ${p.table} that snapshot ${p.runId} lacks: ${p.missing.join(', ')}. The source changed since the run; start a new run, then reconcile.`,
+  }),
   RECONCILE_DIFFERENCES: define<{ runId: string; tables: string[] }>({
     exitCode: EXIT_CODES.reconcile,
     httpStatus: 409,

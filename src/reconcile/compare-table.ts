@@ -1,6 +1,7 @@
 import type { DuckdbSession } from '../engine/duckdb-session.js';
 import { readParquetSql } from '../engine/duckdb-session.js';
 import { quoteIdentifier, quoteLiteral } from '../engine/sql-text.js';
+import { AuroraError } from '../errors/aurora-error.js';
 import type { ColumnDescription, TableDescription } from '../sources/types.js';
 import {
   compareKeyRanges,
@@ -28,6 +29,8 @@ export interface CompareTableTask {
    * left out of the comparison and counted as kept by policy instead of as differences.
    */
   keepsRowsGoneFromSource?: boolean;
+  /** The published run, for messages. */
+  runId?: string;
 }
 
 /**
@@ -43,6 +46,14 @@ export async function compareTable(task: CompareTableTask): Promise<TableReconci
   const targetRelation = quoteIdentifier(`reconcile_target_${task.index}`);
   const silver = `read_parquet(${quoteLiteral(task.silverFile)})`;
   const quarantine = `read_parquet(${quoteLiteral(task.quarantineFile)})`;
+
+  const snapshotColumns = new Set(
+    (await session.queryText(`SELECT column_name FROM (DESCRIBE SELECT * FROM ${silver})`)).map((row) => row.column_name),
+  );
+  const missing = table.columns.map((column) => column.name).filter((name) => !snapshotColumns.has(name));
+  if (missing.length > 0) {
+    throw new AuroraError('RECONCILE_COLUMNS_DIFFER', { table: table.name, runId: task.runId ?? '', missing });
+  }
 
   // Only the source columns of the snapshot take part: the _aurora_* columns are Aurora's own.
   await session.run(`CREATE OR REPLACE TEMP VIEW ${sourceRelation} AS SELECT ${columnList} FROM ${readParquetSql(task.sourceFiles)}`);

@@ -106,6 +106,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileOut
           quarantineFile: path.join(snapshotFolder, table.snapshotEntry.quarantineFile),
           topLevelRanges: table.partitions.length,
           index,
+          runId: manifest.runId,
           keepsRowsGoneFromSource: config.tables.find((entry) => entry.name === table.description.name)?.deletes === 'ignore',
         }),
       );

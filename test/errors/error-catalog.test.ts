@@ -21,7 +21,7 @@ for (const file of ['docs/errors.md', 'docs/errors.de.md']) {
 test('each catalogue message differs between German and English', () => {
   for (const code of codes) {
     const entry = ERROR_CATALOG[code] as unknown as { de: (p: unknown) => string; en: (p: unknown) => string };
-    const params = new Proxy({}, { get: (_target, key) => (['problems', 'available', 'tables', 'changes'].includes(String(key)) ? [] : `<${String(key)}>`) });
+    const params = new Proxy({}, { get: (_target, key) => (['problems', 'available', 'tables', 'changes', 'missing'].includes(String(key)) ? [] : `<${String(key)}>`) });
     assert.notEqual(entry.de(params), entry.en(params), code);
   }
 });

@@ -33,3 +33,21 @@ test('rows kept by deletes: ignore are not differences', (t) => {
   assert.equal(table.keptByPolicy, 1);
   assert.equal(table.differingKeys, 0);
 });
+
+test('a source column the snapshot lacks is named, not an internal error', (t) => {
+  const folder = tempFolder(t);
+  const database = path.join(folder, 'legacy.sqlite');
+  const db = new Database(database);
+  db.exec("CREATE TABLE T (ID INTEGER PRIMARY KEY, AMOUNT DECIMAL(10,2)); INSERT INTO T VALUES (1, '1.00')");
+  db.close();
+  const files = writeDeployment(folder, { source: 'type: sqlite\npath: legacy.sqlite', tables: '  - name: T\n    primary_key: ID' });
+  assert.equal(runCli(['run', '--config', files.config]).status, 0);
+
+  const change = new Database(database);
+  change.exec("ALTER TABLE T ADD COLUMN REGION TEXT DEFAULT 'Nord'");
+  change.close();
+
+  const result = runCli(['reconcile', '--config', files.config]);
+  assert.equal(result.status, 7, result.stderr);
+  assert.match(result.stderr, /\[RECONCILE_COLUMNS_DIFFER\].*T.*REGION/);
+});
