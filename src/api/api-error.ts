@@ -35,6 +35,16 @@ export const API_ERROR_CATALOG = {
     de: (p) => `Für Lauf ${p.runId} gibt es keinen Qualitätsbericht. Vorhandene Läufe liefert GET /api/v1/runs.`,
     en: (p) => `There is no quality report for run ${p.runId}. GET /api/v1/runs lists the existing runs.`,
   }),
+  MODEL_NOT_FOUND: define<{ model: string }>({
+    httpStatus: 404,
+    de: (p) => `Das Gold-Modell ${p.model} gibt es im veröffentlichten Snapshot nicht. Vorhandene Modelle liefert GET /api/v1/models.`,
+    en: (p) => `Gold model ${p.model} does not exist in the published snapshot. GET /api/v1/models lists the existing models.`,
+  }),
+  MODEL_UNAVAILABLE: define<{ model: string }>({
+    httpStatus: 503,
+    de: (p) => `Das Gold-Modell ${p.model} ist veröffentlicht, aber seine Beschreibung ${p.model}.yaml fehlt im Modellordner des Servers oder ist ungültig. Den Ordner unter models in aurora.yaml prüfen.`,
+    en: (p) => `Gold model ${p.model} is published, but its description ${p.model}.yaml is missing from the server's models folder or invalid. Check the models folder in aurora.yaml.`,
+  }),
   NOTHING_PUBLISHED: define<Record<string, never>>({
     httpStatus: 503,
     de: () => 'Im Lake ist noch kein Snapshot veröffentlicht. Zuerst einen Lauf mit aurora run abschließen.',

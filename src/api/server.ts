@@ -5,9 +5,13 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { AuroraConfig } from '../config/types.js';
 import { LakeLayout } from '../lake/lake-layout.js';
 import { installErrorHandlers } from './error-handler.js';
+import { createGoldDuckdb } from './gold-models.js';
+import { registerOpenApi, serveOpenApiDocument } from './openapi.js';
 import { registerFreshnessRoutes } from './routes/freshness.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { registerKpiRoutes } from './routes/kpis.js';
 import { registerMetricsRoutes } from './routes/metrics.js';
+import { registerModelRoutes } from './routes/models.js';
 import { registerQualityRoutes } from './routes/quality.js';
 import { registerRunRoutes } from './routes/runs.js';
 import { DEFAULT_RATE_LIMIT, registerSecurity, type RateLimitOptions } from './security.js';
@@ -28,7 +32,8 @@ export interface ServerOptions {
 
 /**
  * Builds the read-only HTTP API over the lake of `config`. The server is ready to inject
- * requests into or to listen; closing it also closes the Redis connection of the rate limit.
+ * requests into or to listen. Closing it also closes the Redis connection of the rate limit and
+ * the DuckDB instance of the gold endpoints.
  */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const layout = new LakeLayout(options.config.lake);
@@ -55,12 +60,19 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   installErrorHandlers(server, BODY_LIMIT_BYTES);
   await registerSecurity(server, { allowedOrigins: options.allowedOrigins ?? [], rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT });
 
+  await registerOpenApi(server);
+
   const routeOptions = { layout };
   await registerMetricsRoutes(server, routeOptions);
   await registerHealthRoutes(server, routeOptions);
   await registerRunRoutes(server, routeOptions);
   await registerQualityRoutes(server, routeOptions);
   await registerFreshnessRoutes(server, routeOptions);
+
+  const goldSource = { layout, modelsFolder: options.config.models, duckdb: await createGoldDuckdb(server) };
+  await registerModelRoutes(server, goldSource);
+  await registerKpiRoutes(server, goldSource);
+  serveOpenApiDocument(server);
 
   await server.ready();
   return server;

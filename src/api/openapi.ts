@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs';
+
+import swagger from '@fastify/swagger';
+import type { FastifyInstance } from 'fastify';
+
+const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** Path of the OpenAPI document. */
+export const OPENAPI_PATH = '/api/docs';
+
+/**
+ * Registers @fastify/swagger, which collects every route registered after this call. Call it
+ * before the routes and serveOpenApiDocument after them.
+ */
+export async function registerOpenApi(server: FastifyInstance): Promise<void> {
+  await server.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Aurora API',
+        version: PACKAGE_VERSION,
+        description: 'Read-only HTTP API over the lake of one Aurora deployment. Error bodies are {"error":{"code","message","errorId"}}; messages are German unless Accept-Language prefers English.',
+      },
+      tags: [
+        { name: 'runs', description: 'Run history, quality reports and freshness' },
+        { name: 'gold', description: 'Gold models of the published snapshot' },
+      ],
+    },
+  });
+}
+
+/** Serves the OpenAPI 3 document as JSON. The document does not list its own route. */
+export function serveOpenApiDocument(server: FastifyInstance): void {
+  server.get(OPENAPI_PATH, { schema: { hide: true } }, async () => server.swagger());
+}
