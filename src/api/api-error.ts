@@ -55,6 +55,26 @@ export const API_ERROR_CATALOG = {
     de: (p) => `Zu viele Anfragen von dieser Adresse. In ${p.retryAfterSeconds} Sekunden erneut versuchen.`,
     en: (p) => `Too many requests from this address. Try again in ${p.retryAfterSeconds} seconds.`,
   }),
+  AUTHENTICATION_REQUIRED: define<Record<string, never>>({
+    httpStatus: 401,
+    de: () => 'Anmeldung erforderlich. Den API-Token im Header Authorization: Bearer <token> senden.',
+    en: () => 'Authentication required. Send the API token in the header Authorization: Bearer <token>.',
+  }),
+  MALFORMED_AUTHORIZATION: define<Record<string, never>>({
+    httpStatus: 401,
+    de: () => 'Der Header Authorization ist ungültig. Erwartet wird Authorization: Bearer <token> mit genau einem Token.',
+    en: () => 'The Authorization header is invalid. Expected Authorization: Bearer <token> with exactly one token.',
+  }),
+  INVALID_TOKEN: define<Record<string, never>>({
+    httpStatus: 401,
+    de: () => 'Der API-Token ist unbekannt oder wurde widerrufen. Einen gültigen Token beim Betreiber anfordern.',
+    en: () => 'The API token is unknown or has been revoked. Request a valid token from the operator.',
+  }),
+  ROLE_NOT_ALLOWED: define<{ role: string; allowedRoles: string; route: string }>({
+    httpStatus: 403,
+    de: (p) => `Die Rolle ${p.role} darf ${p.route} nicht abrufen. Nötig ist eine dieser Rollen: ${p.allowedRoles}.`,
+    en: (p) => `Role ${p.role} may not call ${p.route}. One of these roles is required: ${p.allowedRoles}.`,
+  }),
   BAD_REQUEST: define<{ detail: string }>({
     httpStatus: 400,
     de: (p) => `Die Anfrage ist ungültig: ${p.detail}`,

@@ -21,6 +21,9 @@ export async function registerOpenApi(server: FastifyInstance): Promise<void> {
         version: PACKAGE_VERSION,
         description: 'Read-only HTTP API over the lake of one Aurora deployment. Error bodies are {"error":{"code","message","errorId"}}; messages are German unless Accept-Language prefers English.',
       },
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'API token from aurora token create; docs/api.md lists the roles per endpoint.' } },
+      },
       tags: [
         { name: 'runs', description: 'Run history, quality reports and freshness' },
         { name: 'gold', description: 'Gold models of the published snapshot' },

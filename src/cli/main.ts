@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
 
+import { ROLES, type Role } from '../api/auth/route-roles.js';
 import { isAuroraError } from '../errors/aurora-error.js';
 import { EXIT_CODES } from '../errors/catalog.js';
 import { cliMessages } from '../i18n/cli-messages.js';
@@ -12,6 +13,7 @@ import { runCommand } from './run-command.js';
 import { rollbackCommand, runsCommand } from './runs-command.js';
 import { erpSampleCommand, sampleCommand } from './sample-command.js';
 import { serveCommand } from './serve-command.js';
+import { tokenCreateCommand } from './token-command.js';
 
 /** The same bounds as `parallelism` in aurora.yaml; more partitions at once than that only thrash. */
 const MAX_PARALLEL = 64;
@@ -97,8 +99,19 @@ async function main(argv: string[]): Promise<number> {
     .requiredOption('-c, --config <file>', 'aurora.yaml of the deployment')
     .requiredOption('--port <n>', 'TCP port to listen on (0 picks a free one)', parsePort)
     .option('--host <address>', 'address to listen on; only this machine by default', '127.0.0.1')
-    .action(async (options: { config: string; port: number; host: string }, command: Command) => {
+    .option('--no-auth', 'serve /api/v1 without tokens, when AURORA_API_TOKENS_FILE is not set (logs a warning)')
+    .action(async (options: { config: string; port: number; host: string; auth: boolean }, command: Command) => {
       exitCode = await serveCommand({ ...options, language: languageOf(command) });
+    });
+
+  const token = program.command('token').description('manage API tokens for aurora serve');
+  token
+    .command('create')
+    .description('print a new random API token once, with the entry to add to the tokens file')
+    .requiredOption('--name <name>', 'name of the token, logged with each request (letters, digits, ., _ and -)')
+    .addOption(new Option('--role <role>', 'role of the token').choices(ROLES).makeOptionMandatory())
+    .action((options: { name: string; role: Role }, command: Command) => {
+      exitCode = tokenCreateCommand({ ...options, language: languageOf(command) });
     });
 
   const sample = program.command('sample').description('create sample legacy databases');

@@ -1,4 +1,5 @@
-import { buildServer } from '../api/server.js';
+import { TokensFileError } from '../api/auth/tokens-file.js';
+import { buildServer, type ServerAuth } from '../api/server.js';
 import { DEFAULT_RATE_LIMIT, type RateLimitOptions } from '../api/security.js';
 import { loadConfig } from '../config/load-config.js';
 import { EXIT_CODES } from '../errors/catalog.js';
@@ -8,6 +9,8 @@ export interface ServeCommandOptions {
   config: string;
   port: number;
   host: string;
+  /** false with `--no-auth`: serve without tokens. */
+  auth: boolean;
   language: Language;
   env?: NodeJS.ProcessEnv;
 }
@@ -27,9 +30,14 @@ class ServeSettingError extends Error {
 export interface ServeSettings {
   allowedOrigins: string[];
   rateLimit: RateLimitOptions;
+  /** AURORA_API_TOKENS_FILE: the JSON or YAML file with the accepted API tokens. */
+  tokensFile?: string;
 }
 
-/** Reads AURORA_CORS_ORIGINS, AURORA_RATE_LIMIT_MAX, AURORA_RATE_LIMIT_WINDOW_MS and REDIS_URL. */
+/**
+ * Reads AURORA_CORS_ORIGINS, AURORA_RATE_LIMIT_MAX, AURORA_RATE_LIMIT_WINDOW_MS, REDIS_URL and
+ * AURORA_API_TOKENS_FILE.
+ */
 export function readServeSettings(env: NodeJS.ProcessEnv): ServeSettings {
   const allowedOrigins = (env.AURORA_CORS_ORIGINS ?? '')
     .split(',')
@@ -51,7 +59,11 @@ export function readServeSettings(env: NodeJS.ProcessEnv): ServeSettings {
   if (env.REDIS_URL) {
     rateLimit.redisUrl = env.REDIS_URL;
   }
-  return { allowedOrigins, rateLimit };
+  const settings: ServeSettings = { allowedOrigins, rateLimit };
+  if (env.AURORA_API_TOKENS_FILE) {
+    settings.tokensFile = env.AURORA_API_TOKENS_FILE;
+  }
+  return settings;
 }
 
 function readPositiveInteger(env: NodeJS.ProcessEnv, variable: string, fallback: number): number {
@@ -87,10 +99,34 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
     return EXIT_CODES.configuration;
   }
 
-  const server = await buildServer({ config, allowedOrigins: settings.allowedOrigins, rateLimit: settings.rateLimit, logger: true });
+  const auth = chooseAuth(settings.tokensFile, options.auth, options.language);
+  if (typeof auth === 'string') {
+    process.stderr.write(`${auth}\n`);
+    return EXIT_CODES.configuration;
+  }
+
+  let server: Awaited<ReturnType<typeof buildServer>>;
+  try {
+    server = await buildServer({ config, auth, allowedOrigins: settings.allowedOrigins, rateLimit: settings.rateLimit, logger: true });
+  } catch (error) {
+    if (!(error instanceof TokensFileError)) {
+      throw error;
+    }
+    process.stderr.write(`${error.render(options.language)}\n`);
+    return EXIT_CODES.configuration;
+  }
+
   const address = await server.listen({ host: options.host, port: options.port });
   server.log.info(
-    { address, lake: config.lake, allowedOrigins: settings.allowedOrigins, rateLimitMax: settings.rateLimit.max, rateLimitWindowMs: settings.rateLimit.timeWindowMs, redis: settings.rateLimit.redisUrl !== undefined },
+    {
+      address,
+      lake: config.lake,
+      authentication: 'disabled' in auth ? 'disabled' : 'tokens',
+      allowedOrigins: settings.allowedOrigins,
+      rateLimitMax: settings.rateLimit.max,
+      rateLimitWindowMs: settings.rateLimit.timeWindowMs,
+      redis: settings.rateLimit.redisUrl !== undefined,
+    },
     'aurora serve started',
   );
 
@@ -107,3 +143,24 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
   return 0;
 }
 
+
+/**
+ * Returns the server's auth option, or the message to print when the settings contradict each
+ * other or leave authentication undecided.
+ */
+function chooseAuth(tokensFile: string | undefined, authEnabled: boolean, language: Language): ServerAuth | string {
+  if (tokensFile !== undefined && !authEnabled) {
+    return language === 'de'
+      ? `--no-auth und AURORA_API_TOKENS_FILE=${tokensFile} schließen sich aus. Eines von beiden entfernen.`
+      : `--no-auth and AURORA_API_TOKENS_FILE=${tokensFile} contradict each other. Remove one of them.`;
+  }
+  if (tokensFile !== undefined) {
+    return { tokensFile };
+  }
+  if (!authEnabled) {
+    return { disabled: true };
+  }
+  return language === 'de'
+    ? 'Keine Tokendatei konfiguriert: AURORA_API_TOKENS_FILE auf die Datei mit den API-Tokens setzen (aurora token create erzeugt Einträge) oder ausdrücklich --no-auth angeben.'
+    : 'No tokens file configured: set AURORA_API_TOKENS_FILE to the file with the API tokens (aurora token create makes entries) or pass --no-auth explicitly.';
+}

@@ -47,3 +47,6 @@ export function createApiLake(): ApiLake {
     },
   };
 }
+
+/** Server option for tests that are not about authentication: every route is open. */
+export const NO_AUTH = { disabled: true } as const;

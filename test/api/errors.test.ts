@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 
 import { languageOfHeader } from '../../src/api/request-language.js';
 import { buildServer } from '../../src/api/server.js';
-import { createApiLake, type ApiLake } from './api-lake.js';
+import { createApiLake, NO_AUTH, type ApiLake } from './api-lake.js';
 
 interface ErrorBody {
   error: { code: string; message: string; errorId: string };
@@ -33,7 +33,7 @@ describe('error responses', () => {
         logLines.push(JSON.parse(line) as Record<string, unknown>);
       }
     });
-    server = await buildServer({ config: lake.config, logStream });
+    server = await buildServer({ auth: NO_AUTH, config: lake.config, logStream });
   });
 
   after(async () => {

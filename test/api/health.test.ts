@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 
 import { buildServer } from '../../src/api/server.js';
-import { createApiLake, type ApiLake } from './api-lake.js';
+import { createApiLake, NO_AUTH, type ApiLake } from './api-lake.js';
 
 describe('health and readiness', () => {
   let lake: ApiLake;
@@ -14,7 +14,7 @@ describe('health and readiness', () => {
 
   before(async () => {
     lake = createApiLake();
-    server = await buildServer({ config: lake.config });
+    server = await buildServer({ auth: NO_AUTH, config: lake.config });
   });
 
   after(async () => {

@@ -7,12 +7,14 @@ import { after, before, describe, it } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { FastifyInstance } from 'fastify';
 
+import { hashToken } from '../../src/api/auth/tokens-file.js';
 import { buildServer } from '../../src/api/server.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { AuroraConfig } from '../../src/config/types.js';
 import { quoteLiteral } from '../../src/engine/sql-text.js';
 import { runFullLoad } from '../../src/pipeline/full-load.js';
 import { loadSuperstore } from '../../src/samples/superstore.js';
+import { NO_AUTH } from './api-lake.js';
 
 const EXAMPLE_CONFIG = path.resolve('examples/superstore/aurora.yaml');
 
@@ -109,7 +111,7 @@ describe('gold model and KPI endpoints on Superstore', () => {
       instance.closeSync();
     }
 
-    server = await buildServer({ config, rateLimit: { max: 10_000, timeWindowMs: 60_000 } });
+    server = await buildServer({ auth: NO_AUTH, config, rateLimit: { max: 10_000, timeWindowMs: 60_000 } });
   });
 
   after(async () => {
@@ -319,7 +321,7 @@ describe('gold model and KPI endpoints on Superstore', () => {
   });
 
   it('kpis without model description is 503', async () => {
-    const withoutModels = await buildServer({ config: { ...config, models: undefined } });
+    const withoutModels = await buildServer({ auth: NO_AUTH, config: { ...config, models: undefined } });
     try {
       const models = await withoutModels.inject({ method: 'GET', url: '/api/v1/models' });
       assert.equal(models.statusCode, 200);
@@ -330,6 +332,21 @@ describe('gold model and KPI endpoints on Superstore', () => {
       assert.equal(kpis.json<ErrorBody>().error.code, 'MODEL_UNAVAILABLE');
     } finally {
       await withoutModels.close();
+    }
+  });
+
+  it('kpis with a viewer token is 200', async () => {
+    const token = 'viewer-token-for-the-kpi-test';
+    const withTokens = await buildServer({ config, auth: { tokens: [{ name: 'dashboard', role: 'viewer', sha256: hashToken(token) }] } });
+    try {
+      const anonymous = await withTokens.inject({ method: 'GET', url: '/api/v1/kpis/sales_by_region_month?limit=1' });
+      assert.equal(anonymous.statusCode, 401);
+
+      const response = await withTokens.inject({ method: 'GET', url: '/api/v1/kpis/sales_by_region_month?limit=1', headers: { authorization: `Bearer ${token}` } });
+      assert.equal(response.statusCode, 200, response.body);
+      assert.equal(response.json<{ rows: unknown[] }>().rows.length, 1);
+    } finally {
+      await withTokens.close();
     }
   });
 

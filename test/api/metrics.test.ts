@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 
 import { buildServer } from '../../src/api/server.js';
-import { createApiLake, type ApiLake } from './api-lake.js';
+import { createApiLake, NO_AUTH, type ApiLake } from './api-lake.js';
 
 /** Returns the value of the sample line `name{labels} value`, or undefined when it is absent. */
 function sampleValue(text: string, series: string): number | undefined {
@@ -18,7 +18,7 @@ describe('metrics endpoint', () => {
 
   before(async () => {
     lake = createApiLake();
-    server = await buildServer({ config: lake.config });
+    server = await buildServer({ auth: NO_AUTH, config: lake.config });
   });
 
   after(async () => {
@@ -71,7 +71,7 @@ describe('metrics endpoint', () => {
   });
 
   it('metrics registries are separate per server', async () => {
-    const other = await buildServer({ config: lake.config });
+    const other = await buildServer({ auth: NO_AUTH, config: lake.config });
     try {
       const text = (await other.inject({ method: 'GET', url: '/metrics' })).body;
       assert.equal(sampleValue(text, 'aurora_http_requests_total{method="GET",route="/api/v1/runs",status_code="200"}'), undefined);

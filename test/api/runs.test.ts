@@ -7,7 +7,7 @@ import { buildServer } from '../../src/api/server.js';
 import type { RunSummary } from '../../src/lake/run-history.js';
 import type { RunResult } from '../../src/pipeline/run-result.js';
 import { QUALITY_REPORT_JSON_VERSION, type QualityReportJson } from '../../src/reports/quality-report-json.js';
-import { createApiLake, type ApiLake } from './api-lake.js';
+import { createApiLake, NO_AUTH, type ApiLake } from './api-lake.js';
 
 interface ErrorBody {
   error: { code: string; message: string; errorId: string };
@@ -21,7 +21,7 @@ describe('runs, quality and freshness endpoints', () => {
 
   before(async () => {
     lake = createApiLake();
-    server = await buildServer({ config: lake.config });
+    server = await buildServer({ auth: NO_AUTH, config: lake.config });
   });
 
   after(async () => {

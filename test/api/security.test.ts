@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 
 import { BODY_LIMIT_BYTES, buildServer } from '../../src/api/server.js';
-import { createApiLake, type ApiLake } from './api-lake.js';
+import { createApiLake, NO_AUTH, type ApiLake } from './api-lake.js';
 
 const ALLOWED_ORIGIN = 'https://dashboard.example';
 const REDIS_URL = process.env.AURORA_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -45,7 +45,7 @@ describe('security of the API', () => {
   before(async () => {
     lake = createApiLake();
     await lake.runFullLoad();
-    server = await buildServer({ config: lake.config, allowedOrigins: [ALLOWED_ORIGIN] });
+    server = await buildServer({ auth: NO_AUTH, config: lake.config, allowedOrigins: [ALLOWED_ORIGIN] });
   });
 
   after(async () => {
@@ -99,7 +99,7 @@ describe('security of the API', () => {
   });
 
   it('real listen on loopback serves fetch', async () => {
-    const listening = await buildServer({ config: lake.config, allowedOrigins: [ALLOWED_ORIGIN] });
+    const listening = await buildServer({ auth: NO_AUTH, config: lake.config, allowedOrigins: [ALLOWED_ORIGIN] });
     try {
       await listening.listen({ host: '127.0.0.1', port: 0 });
       const { port } = listening.server.address() as AddressInfo;
@@ -155,7 +155,7 @@ describe('rate limit', () => {
   }
 
   it('in-memory limit returns 429 with Retry-After', async () => {
-    const server = await buildServer({ config: lake.config, rateLimit: { max: 3, timeWindowMs: 60_000 } });
+    const server = await buildServer({ auth: NO_AUTH, config: lake.config, rateLimit: { max: 3, timeWindowMs: 60_000 } });
     try {
       await assertLimitApplies(server, 3, '192.0.2.10');
     } finally {
@@ -168,7 +168,7 @@ describe('rate limit', () => {
     const logLines: string[] = [];
     const logStream = new PassThrough();
     logStream.on('data', (chunk: Buffer) => logLines.push(chunk.toString('utf8')));
-    const server = await buildServer({ config: lake.config, rateLimit: { max: 1, timeWindowMs: 60_000, redisUrl: 'redis://127.0.0.1:1' }, logStream });
+    const server = await buildServer({ auth: NO_AUTH, config: lake.config, rateLimit: { max: 1, timeWindowMs: 60_000, redisUrl: 'redis://127.0.0.1:1' }, logStream });
     try {
       for (let index = 0; index < 3; index += 1) {
         const response = await server.inject({ method: 'GET', url: '/api/v1/runs', remoteAddress: '192.0.2.30' });
@@ -191,8 +191,8 @@ describe('rate limit', () => {
     // A fresh key prefix keeps this test apart from earlier runs and from other users of Redis.
     const redisKeyPrefix = `aurora-test-rate-limit-${randomBytes(4).toString('hex')}:`;
     const rateLimit = { max: 4, timeWindowMs: 60_000, redisUrl: REDIS_URL, redisKeyPrefix };
-    const first = await buildServer({ config: lake.config, rateLimit });
-    const second = await buildServer({ config: lake.config, rateLimit });
+    const first = await buildServer({ auth: NO_AUTH, config: lake.config, rateLimit });
+    const second = await buildServer({ auth: NO_AUTH, config: lake.config, rateLimit });
     try {
       for (let index = 0; index < 2; index += 1) {
         assert.equal((await first.inject({ method: 'GET', url: '/api/v1/runs', remoteAddress: '192.0.2.20' })).statusCode, 200);

@@ -11,10 +11,10 @@ const UNMATCHED_ROUTE = 'unmatched';
 
 /**
  * `/metrics` in the Prometheus text format. Each server has its own registry, so two servers
- * in one process (as in tests) do not share counters. The lake gauges are read on each scrape.
+ * in one process (as in tests) do not share counters; buildServer creates it and passes it. The lake gauges are read on each scrape.
  */
-export async function registerMetricsRoutes(server: FastifyInstance, options: { layout: LakeLayout }): Promise<void> {
-  const registry = new Registry();
+export async function registerMetricsRoutes(server: FastifyInstance, options: { layout: LakeLayout; registry: Registry }): Promise<void> {
+  const registry = options.registry;
   registerHttpMetrics(server, registry);
   registerLakeGauges(registry, options.layout);
 
