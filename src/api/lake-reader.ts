@@ -1,8 +1,9 @@
-import { lstat, readdir, readFile, stat } from 'node:fs/promises';
+import { lstat, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import type { RunResult } from '../pipeline/run-result.js';
 import { RUN_ID_PATTERN } from '../pipeline/run-id.js';
+import { isFile } from '../lake/file-status.js';
 import type { LakeLayout } from '../lake/lake-layout.js';
 import { readCurrentPointer, type SnapshotManifest } from '../lake/snapshots.js';
 import { ApiError } from './api-error.js';
@@ -124,10 +125,6 @@ async function readTextOrUndefined(file: string): Promise<string | undefined> {
     }
     throw error;
   }
-}
-
-async function isFile(file: string): Promise<boolean> {
-  return (await stat(file).catch(() => undefined))?.isFile() ?? false;
 }
 
 function describeError(error: unknown): string {

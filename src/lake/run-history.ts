@@ -1,7 +1,8 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import type { RunResult } from '../pipeline/run-result.js';
+import { isFile } from './file-status.js';
 import type { LakeLayout } from './lake-layout.js';
 import { readCurrentPointer } from './snapshots.js';
 
@@ -60,8 +61,4 @@ async function readRunRecord(file: string): Promise<RunResult | undefined> {
   } catch {
     return undefined;
   }
-}
-
-async function isFile(file: string): Promise<boolean> {
-  return (await stat(file).catch(() => undefined))?.isFile() ?? false;
 }

@@ -1,7 +1,8 @@
-import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 
 import { syncFolder, writeFileAtomically } from './atomic-file.js';
+import { pathExists } from './file-status.js';
 import { snapshotTableFile, type LakeLayout } from './lake-layout.js';
 
 /** What a published snapshot holds, written as manifest.json inside it. */
@@ -133,15 +134,11 @@ export async function removeAbandonedSnapshots(layout: LakeLayout, activeRunId: 
     // A complete folder that CURRENT does not name and no run record claims was renamed into
     // place by a run killed just before it moved CURRENT; nobody can be reading it.
     const unclaimed =
-      !name.startsWith('.') && name !== current?.runId && name !== activeRunId && !(await exists(layout.runRecord(name)));
+      !name.startsWith('.') && name !== current?.runId && name !== activeRunId && !(await pathExists(layout.runRecord(name)));
     if (partial || unclaimed) {
       await rm(path.join(layout.snapshotsFolder, name), { recursive: true, force: true });
       abandoned.push(name);
     }
   }
   return abandoned;
-}
-
-async function exists(file: string): Promise<boolean> {
-  return (await stat(file).catch(() => undefined)) !== undefined;
 }

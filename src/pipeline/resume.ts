@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { link, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { link, mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 
 import type { AuroraConfig } from '../config/types.js';
 import { writeFileAtomically } from '../lake/atomic-file.js';
+import { isFile } from '../lake/file-status.js';
 import type { LakeLayout } from '../lake/lake-layout.js';
 import { describeSource } from '../sources/create-source.js';
 import type { PartitionRange, TableDescription } from '../sources/types.js';
@@ -101,8 +102,4 @@ export async function removeKilledRunBronze(layout: LakeLayout, runId: string, t
   for (const table of tables) {
     await rm(layout.bronzeFolder(table, runId), { recursive: true, force: true });
   }
-}
-
-async function isFile(file: string): Promise<boolean> {
-  return (await stat(file).catch(() => undefined))?.isFile() ?? false;
 }
