@@ -1,4 +1,5 @@
 import type { Language } from '../i18n/language.js';
+import { describeSchemaChange } from '../i18n/schema-change-text.js';
 
 /**
  * Exit codes by the party that has to act: the person who wrote the files (2), the source
@@ -127,7 +128,7 @@ export const ERROR_CATALOG = {
         .map(
           (t) =>
             `  ${t.table}:\n${t.changes
-              .map((c) => `    - ${c.column}: ${c.kind === 'added' ? `neu (${c.newType})` : c.kind === 'dropped' ? `entfernt (war ${c.oldType})` : `${c.oldType} → ${c.newType}`}`)
+              .map((change) => `    - ${describeSchemaChange('de', change)}`)
               .join('\n')}`,
         )
         .join('\n')}\nÄnderungen in der Quelle prüfen; soll Aurora sie übernehmen, für die Tabelle schema_changes: evolve setzen.`,
@@ -136,7 +137,7 @@ export const ERROR_CATALOG = {
         .map(
           (t) =>
             `  ${t.table}:\n${t.changes
-              .map((c) => `    - ${c.column}: ${c.kind === 'added' ? `added (${c.newType})` : c.kind === 'dropped' ? `dropped (was ${c.oldType})` : `${c.oldType} → ${c.newType}`}`)
+              .map((change) => `    - ${describeSchemaChange('en', change)}`)
               .join('\n')}`,
         )
         .join('\n')}\nCheck the changes in the source; to accept them, set schema_changes: evolve for the table.`,

@@ -1,5 +1,6 @@
 import { formatCount, formatSeconds } from './format.js';
 import type { Language } from './language.js';
+import { describeSchemaChange, type SchemaChangeText } from './schema-change-text.js';
 
 /** Texts the CLI prints while it works, in every user language. */
 export interface CliMessages {
@@ -11,7 +12,7 @@ export interface CliMessages {
   validationStarted(table: string): string;
   tableValidated(table: string, silver: number, quarantined: number): string;
   published(runId: string): string;
-  schemaEvolved(table: string, changes: readonly { column: string; kind: string; oldType?: string; newType?: string }[]): string;
+  schemaEvolved(table: string, changes: readonly SchemaChangeText[]): string;
   failed(code: string, message: string): string;
   /** An error of a command that is not a run (config, rollback, reconcile, sample). */
   error(code: string, message: string): string;
@@ -38,7 +39,7 @@ const de: CliMessages = {
   published: (runId) => `Snapshot ${runId} veröffentlicht`,
   schemaEvolved: (table, changes) =>
     `${table}: Spaltenänderungen übernommen: ${changes
-      .map((c) => (c.kind === 'added' ? `${c.column} neu (${c.newType})` : c.kind === 'dropped' ? `${c.column} entfernt` : `${c.column} ${c.oldType} → ${c.newType}`))
+      .map((change) => describeSchemaChange('de', change))
       .join(', ')}`,
   failed: (code, message) => `Lauf fehlgeschlagen [${code}]: ${message}`,
   error: (code, message) => `Fehler [${code}]: ${message}`,
@@ -66,7 +67,7 @@ const en: CliMessages = {
   published: (runId) => `Snapshot ${runId} published`,
   schemaEvolved: (table, changes) =>
     `${table}: column changes accepted: ${changes
-      .map((c) => (c.kind === 'added' ? `${c.column} added (${c.newType})` : c.kind === 'dropped' ? `${c.column} dropped` : `${c.column} ${c.oldType} → ${c.newType}`))
+      .map((change) => describeSchemaChange('en', change))
       .join(', ')}`,
   failed: (code, message) => `Run failed [${code}]: ${message}`,
   error: (code, message) => `Error [${code}]: ${message}`,

@@ -70,7 +70,6 @@ export interface ReportMessages {
   watermarkHigh: string;
   readFrom: string;
   schemaChanges: string;
-  schemaChange: (change: { column: string; kind: string; oldType?: string; newType?: string }) => string;
 
   samples: (sampleCount: string, failedRows: string) => string;
   sampleValue: string;
@@ -155,7 +154,6 @@ export const REPORT_MESSAGES: Readonly<Record<Language, ReportMessages>> = {
     watermarkHigh: 'Höchster Watermark-Wert',
     readFrom: 'Gelesen ab Watermark',
     schemaChanges: 'Spaltenänderungen',
-    schemaChange: (c) => (c.kind === 'added' ? `${c.column} neu (${c.newType})` : c.kind === 'dropped' ? `${c.column} entfernt (war ${c.oldType})` : `${c.column}: ${c.oldType} → ${c.newType}`),
 
     samples: (sampleCount, failedRows) => `Beispiele fehlerhafter Zeilen (${sampleCount} von ${failedRows})`,
     sampleValue: 'Geprüfter Wert',
@@ -240,7 +238,6 @@ export const REPORT_MESSAGES: Readonly<Record<Language, ReportMessages>> = {
     watermarkHigh: 'Highest watermark value',
     readFrom: 'Read from watermark',
     schemaChanges: 'Column changes',
-    schemaChange: (c) => (c.kind === 'added' ? `${c.column} added (${c.newType})` : c.kind === 'dropped' ? `${c.column} dropped (was ${c.oldType})` : `${c.column}: ${c.oldType} → ${c.newType}`),
 
     samples: (sampleCount, failedRows) => `Sample failing rows (${sampleCount} of ${failedRows})`,
     sampleValue: 'Checked value',

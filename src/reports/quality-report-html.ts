@@ -1,6 +1,7 @@
 import { formatCount, formatDateTime, formatDecimalText, formatPercent, formatSeconds } from '../i18n/format.js';
 import { DEFAULT_LANGUAGE, type Language } from '../i18n/language.js';
 import { reportMessages, type ReportMessages } from '../i18n/report-messages.js';
+import { describeSchemaChange } from '../i18n/schema-change-text.js';
 import type { FailureSample, RuleResult, RunResult, TableResult } from '../pipeline/run-result.js';
 import { TABLE_RULE_TYPES } from '../quality/types.js';
 import { MAX_SAMPLES_PER_RULE } from './quality-report-json.js';
@@ -206,7 +207,7 @@ function renderTableChanges(table: TableResult, { lang, messages }: RenderContex
     rows.push([messages.watermarkHigh, escapeHtml(delta.watermarkHigh)]);
   }
   if (table.schemaChanges && table.schemaChanges.length > 0) {
-    rows.push([messages.schemaChanges, table.schemaChanges.map((change) => escapeHtml(messages.schemaChange(change))).join('<br>')]);
+    rows.push([messages.schemaChanges, table.schemaChanges.map((change) => escapeHtml(describeSchemaChange(lang, change))).join('<br>')]);
   }
   if (rows.length === 0) {
     return '';

@@ -51,7 +51,7 @@ test('evolve loads added, dropped and retyped columns and records them', async (
 
   const result = runCli(['run', '--config', files.config, '--json']);
   assert.equal(result.status, 0, result.stderr);
-  assert.match(result.stderr, /T: Spaltenänderungen übernommen: AMOUNT decimal\(10,2\) → decimal\(14,2\), REGION neu \(text\), NOTE entfernt/);
+  assert.match(result.stderr, /T: Spaltenänderungen übernommen: AMOUNT: decimal\(10,2\) → decimal\(14,2\), REGION: neu \(text\), NOTE: entfernt \(war text\)/);
 
   const run = JSON.parse(result.stdout) as { runId: string; tables: { schemaChanges?: unknown[] }[] };
   const expected = [

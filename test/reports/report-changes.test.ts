@@ -25,7 +25,7 @@ test('report shows what a delta changed, in German and English', () => {
   assert.match(german, /<dt>In der Quelle gelöscht<\/dt><dd>3<\/dd>/);
   assert.match(german, /Delta Load/);
   assert.ok(german.includes('2026-03-01 &lt;09:00&gt;'), 'values are escaped');
-  assert.ok(german.includes('REGION&lt;x&gt; neu (text)'));
+  assert.ok(german.includes('REGION&lt;x&gt;: neu (text)'));
   assert.ok(!german.includes('<x>'));
 
   const english = renderQualityReportHtml(deltaRun(), 'en');
