@@ -41,7 +41,7 @@ export class DuckdbSession {
     return new DuckdbSession(instance, connection);
   }
 
-  /** A further connection on the same instance, for statements that run concurrently. */
+  /** Opens a further connection on the same instance, for statements that run concurrently. */
   async connect(): Promise<DuckDBConnection> {
     return this.instance.connect();
   }
@@ -62,7 +62,7 @@ export class DuckdbSession {
     return reader.getRowObjectsJson().map((row) => {
       const textRow: TextRow = {};
       for (const [name, value] of Object.entries(row)) {
-        textRow[name] = value === null || value === undefined ? null : typeof value === 'string' ? value : JSON.stringify(value);
+        textRow[name] = toText(value);
       }
       return textRow;
     });
@@ -74,7 +74,14 @@ export class DuckdbSession {
   }
 }
 
-/** A `read_parquet([...])` call over the given files. */
+function toText(value: unknown): string | null {
+  if (value === null || value === undefined) {
+    return null;
+  }
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** Builds a `read_parquet([...])` call over the given files. */
 export function readParquetSql(files: readonly string[]): string {
   return `read_parquet([${files.map(quoteLiteral).join(', ')}])`;
 }

@@ -46,7 +46,7 @@ export interface FullLoadOptions {
   resume?: boolean;
   /** `delta` reads only what changed since the published run and merges it (default `full`). */
   mode?: 'full' | 'delta';
-  /** Delta runs: compare all source keys now, whatever `delete_check_every` says. */
+  /** Delta runs: compare all source keys in this run, regardless of `delete_check_every`. */
   detectDeletes?: boolean;
   /** Overrides the config's parallelism (the CLI's --parallel). */
   parallelism?: number;
@@ -61,7 +61,7 @@ export interface RunOutcome {
   reportFolder?: string;
 }
 
-/** One table as the run sees it: its config, what the source says about it, and its rules. */
+/** One table of a run: its config, the source's description of it, and its compiled rules. */
 interface PlannedTable {
   config: TableConfig;
   request: SourceTableRequest;

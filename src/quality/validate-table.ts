@@ -224,7 +224,7 @@ async function writeQuarantine(task: TableValidationTask, flags: string): Promis
   );
 }
 
-/** The primary key as a JSON object of text values, e.g. `{"ORDER_ID":"4711"}`. */
+/** Builds the primary key as a JSON object of text values, e.g. `{"ORDER_ID":"4711"}`. */
 function keyJsonSql(table: TableDescription, qualifier: string): string {
   const pairs = table.primaryKey.map((name) => `${quoteLiteral(name)}, CAST(${qualifier}.${quoteIdentifier(name)} AS VARCHAR)`);
   return `CAST(json_object(${pairs.join(', ')}) AS VARCHAR)`;
@@ -243,9 +243,14 @@ async function readSamples(task: TableValidationTask, flags: string, index: numb
   }));
 }
 
-/** The report's view of a rule: id, type, severity, checked column(s) and message. */
+/** Returns the report's view of a rule: id, type, severity, checked column(s) and message. */
 export function describeRule(rule: Rule): Pick<RuleResult, 'ruleId' | 'type' | 'severity' | 'column' | 'message'> {
-  const columns = 'columns' in rule ? rule.columns.join(', ') : 'column' in rule ? rule.column : undefined;
+  let columns: string | undefined;
+  if ('columns' in rule) {
+    columns = rule.columns.join(', ');
+  } else if ('column' in rule) {
+    columns = rule.column;
+  }
   return {
     ruleId: rule.id,
     type: rule.type,
