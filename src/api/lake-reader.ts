@@ -5,7 +5,8 @@ import type { RunResult } from '../pipeline/run-result.js';
 import { RUN_ID_PATTERN } from '../pipeline/run-id.js';
 import { isFile } from '../lake/file-status.js';
 import type { LakeLayout } from '../lake/lake-layout.js';
-import { readCurrentPointer, type SnapshotManifest } from '../lake/snapshots.js';
+import { resolveSilverParts } from '../lake/silver-parts.js';
+import { readCurrentPointer, type CurrentPointer, type SnapshotManifest } from '../lake/snapshots.js';
 import { ApiError } from './api-error.js';
 
 /** Reason the lake cannot serve the published snapshot, reported by /readyz. */
@@ -33,7 +34,11 @@ export async function inspectPublishedSnapshot(layout: LakeLayout): Promise<Publ
   if (!pointer) {
     return { ready: false, reason: { kind: 'nothing_published' } };
   }
+  return inspectSnapshot(layout, pointer);
+}
 
+/** Reads the manifest of the snapshot that `pointer` names and checks that every silver file exists. */
+export async function inspectSnapshot(layout: LakeLayout, pointer: CurrentPointer): Promise<PublishedSnapshotState> {
   const folder = path.join(layout.root, pointer.snapshot);
   let manifest: SnapshotManifest;
   try {
@@ -43,8 +48,9 @@ export async function inspectPublishedSnapshot(layout: LakeLayout): Promise<Publ
   }
 
   for (const table of manifest.tables) {
-    const file = path.join(folder, table.silverFile);
-    if (!(await isFile(file))) {
+    const parts = await resolveSilverParts(folder, table.silverFile).catch(() => []);
+    const present = parts.length > 0 && (await Promise.all(parts.map((part) => isFile(part.file)))).every(Boolean);
+    if (!present) {
       return { ready: false, reason: { kind: 'silver_file_missing', runId: pointer.runId, table: table.table, file: table.silverFile } };
     }
   }

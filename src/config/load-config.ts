@@ -7,7 +7,10 @@ import type { FileProblem } from '../errors/catalog.js';
 import { problemAt, readYamlFile, validateAgainstSchema, type YamlFile } from './yaml-file.js';
 import { parseDuration } from '../quality/load-rules.js';
 import { substituteEnvironment } from './environment.js';
+import { resolveApiConfig, type RawApiConfig } from './api-config.js';
 import type { AuroraConfig, SourceConfig, TableConfig } from './types.js';
+
+import { ROWS_PER_SILVER_PART } from '../lake/silver-parts.js';
 
 const SCHEMA_FILE = new URL('../../schemas/aurora.schema.json', import.meta.url);
 
@@ -40,6 +43,7 @@ interface RawTable {
   lookback?: string;
   deletes?: 'remove' | 'tombstone' | 'ignore';
   delete_check_every?: number;
+  silver_part_rows?: number;
 }
 
 interface RawConfig {
@@ -52,6 +56,7 @@ interface RawConfig {
   partitions?: number;
   retention_days?: number;
   tables: RawTable[];
+  api?: RawApiConfig;
 }
 
 /**
@@ -140,6 +145,8 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
   if (source.type === 'files') {
     problems.push(...missingFilePathProblems(tables, read.yaml));
   }
+  const { api, problems: apiProblems } = resolveApiConfig(raw.api, tables, read.yaml);
+  problems.push(...apiProblems);
   if (problems.length > 0) {
     throw new AuroraError('CONFIG_INVALID', { file: absoluteFile, problems });
   }
@@ -154,6 +161,7 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     parallelism,
     retentionDays: raw.retention_days ?? DEFAULT_RETENTION_DAYS,
     tables,
+    api,
     secrets: [...new Set(secrets)],
   });
 }
@@ -194,6 +202,7 @@ function resolveTable(raw: RawTable, index: number, defaultPartitions: number, y
     lookbackSeconds: raw.lookback === undefined ? 0 : parseLookback(raw.lookback),
     deletes: raw.deletes ?? 'remove',
     deleteCheckEvery: raw.delete_check_every ?? 1,
+    silverPartRows: raw.silver_part_rows ?? ROWS_PER_SILVER_PART,
     ...(raw.path ? { path: raw.path } : {}),
     ...(raw.format ? { format: raw.format } : {}),
     ...(line !== undefined ? { line } : {}),

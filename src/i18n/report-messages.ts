@@ -67,6 +67,8 @@ export interface ReportMessages {
   changes: string;
   rowsFromSource: string;
   deletedRows: string;
+  incrementalCheck: (checkedRows: string, affectedRows: string) => string;
+  silverParts: (rewritten: string, total: string) => string;
   watermarkHigh: string;
   readFrom: string;
   schemaChanges: string;
@@ -151,6 +153,8 @@ export const REPORT_MESSAGES: Readonly<Record<Language, ReportMessages>> = {
     changes: 'Änderungen in diesem Lauf',
     rowsFromSource: 'Aus der Quelle gelesen',
     deletedRows: 'In der Quelle gelöscht',
+    incrementalCheck: (checked, affected) => `${checked} Zeilen geprüft (Änderungen, Quarantäne und ${affected} davon betroffene Silver-Zeilen); die übrigen Ergebnisse gelten weiter`,
+    silverParts: (rewritten, total) => `${rewritten} von ${total} Silver-Dateien neu geschrieben, die übrigen unverändert übernommen`,
     watermarkHigh: 'Höchster Watermark-Wert',
     readFrom: 'Gelesen ab Watermark',
     schemaChanges: 'Spaltenänderungen',
@@ -235,6 +239,8 @@ export const REPORT_MESSAGES: Readonly<Record<Language, ReportMessages>> = {
     changes: 'Changes in this run',
     rowsFromSource: 'Read from the source',
     deletedRows: 'Deleted in the source',
+    incrementalCheck: (checked, affected) => `${checked} rows checked (changes, quarantine and ${affected} silver rows they affect); the other results still hold`,
+    silverParts: (rewritten, total) => `${rewritten} of ${total} silver files rewritten, the others kept unchanged`,
     watermarkHigh: 'Highest watermark value',
     readFrom: 'Read from watermark',
     schemaChanges: 'Column changes',

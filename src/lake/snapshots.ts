@@ -4,6 +4,7 @@ import path from 'node:path';
 import { syncFolder, writeFileAtomically } from './atomic-file.js';
 import { pathExists } from './file-status.js';
 import { snapshotTableFile, type LakeLayout } from './lake-layout.js';
+import type { SilverPartitioning } from './silver-parts.js';
 
 /** What a published snapshot holds, written as manifest.json inside it. */
 export interface SnapshotManifest {
@@ -13,8 +14,15 @@ export interface SnapshotManifest {
   gold?: { model: string; file: string; rows: number }[];
   tables: {
     table: string;
-    /** Relative to the snapshot folder. */
+    /**
+     * Relative to the snapshot folder: a glob over the table's part files
+     * (`silver/<table>/*.parquet`), which DuckDB's read_parquet reads as one table.
+     */
     silverFile: string;
+    /** How the silver parts split the key range; absent when the key is not one integer column. */
+    silverPartitioning?: SilverPartitioning;
+    /** Fingerprint of the row rules that checked the rows, so a delta knows whether it may keep their results. */
+    rulesFingerprint?: string;
     quarantineFile: string;
     /** Rows deleted in the source, kept by the `tombstone` policy of delta loads. */
     tombstoneFile?: string;
@@ -49,7 +57,7 @@ export class SnapshotBuilder {
     await mkdir(path.join(this.folder, 'tombstones'), { recursive: true });
   }
 
-  fileFor(layer: 'silver' | 'quarantine' | 'tombstones', table: string): string {
+  fileFor(layer: 'quarantine' | 'tombstones', table: string): string {
     return path.join(this.folder, snapshotTableFile(layer, table));
   }
 

@@ -6,6 +6,7 @@ import { duckdbTypeOf } from '../engine/duckdb-types.js';
 import { quoteIdentifier, quoteLiteral } from '../engine/sql-text.js';
 import { AuroraError } from '../errors/aurora-error.js';
 import type { LakeLayout } from '../lake/lake-layout.js';
+import { resolveSilverParts, type SilverPartFile, type SilverPartitioning } from '../lake/silver-parts.js';
 import type { SnapshotManifest } from '../lake/snapshots.js';
 import type { PartitionRange, Source, SourceTableRequest, TableDescription } from '../sources/types.js';
 import type { DeltaState, TableResult } from './run-result.js';
@@ -21,12 +22,43 @@ export interface DeltaPlan {
   /** Runs since the last key comparison, including this one when it does not compare. */
   runsSinceDeleteCheck: number;
   /** The previous snapshot's files of this table, absolute. */
-  previous: { silver: string; quarantine: string; tombstones?: string };
+  previous: PreviousTableFiles;
   /**
    * The watermark maximum dropped below the last run's. That is harmless when the newest rows
    * were deleted, and a fault when a row's watermark went backwards; the source keys decide.
    */
   droppedMaximum?: { column: string; previous: string; current: string };
+}
+
+/** A table's files in the published snapshot, and how its silver is split into parts. */
+export interface PreviousTableFiles {
+  silverParts: SilverPartFile[];
+  /** The files of silverParts, for reading them all. */
+  silver: string[];
+  quarantine: string;
+  tombstones?: string;
+  partitioning?: SilverPartitioning;
+  rulesFingerprint?: string;
+}
+
+/** Lists a table's files in a published snapshot; undefined when the snapshot lacks the table. */
+export async function previousTableFiles(
+  snapshot: { folder: string; manifest: SnapshotManifest } | undefined,
+  table: string,
+): Promise<PreviousTableFiles | undefined> {
+  const entry = snapshot?.manifest.tables.find((candidate) => candidate.table === table);
+  if (!snapshot || !entry) {
+    return undefined;
+  }
+  const silverParts = await resolveSilverParts(snapshot.folder, entry.silverFile);
+  return {
+    silverParts,
+    silver: silverParts.map((part) => part.file),
+    quarantine: path.join(snapshot.folder, entry.quarantineFile),
+    ...(entry.tombstoneFile ? { tombstones: path.join(snapshot.folder, entry.tombstoneFile) } : {}),
+    ...(entry.silverPartitioning ? { partitioning: entry.silverPartitioning } : {}),
+    ...(entry.rulesFingerprint ? { rulesFingerprint: entry.rulesFingerprint } : {}),
+  };
 }
 
 /**
@@ -35,21 +67,9 @@ export interface DeltaPlan {
  * last one means the source's clock or data went backwards. Both stop the run before data moves.
  */
 /** A plan for a table read in full that still needs the published files (tombstones). */
-export function fullReadPlan(config: TableConfig, previousSnapshot: { folder: string; manifest: SnapshotManifest } | undefined): DeltaPlan | undefined {
-  const previousFiles = previousSnapshot?.manifest.tables.find((table) => table.table === config.name);
-  if (!previousSnapshot || !previousFiles) {
-    return undefined;
-  }
-  return {
-    watermarkHigh: null,
-    checkDeletes: true,
-    runsSinceDeleteCheck: 0,
-    previous: {
-      silver: path.join(previousSnapshot.folder, previousFiles.silverFile),
-      quarantine: path.join(previousSnapshot.folder, previousFiles.quarantineFile),
-      ...(previousFiles.tombstoneFile ? { tombstones: path.join(previousSnapshot.folder, previousFiles.tombstoneFile) } : {}),
-    },
-  };
+export async function fullReadPlan(config: TableConfig, previousSnapshot: { folder: string; manifest: SnapshotManifest } | undefined): Promise<DeltaPlan | undefined> {
+  const previous = await previousTableFiles(previousSnapshot, config.name);
+  return previous ? { watermarkHigh: null, checkDeletes: true, runsSinceDeleteCheck: 0, previous } : undefined;
 }
 
 export async function planDelta(
@@ -62,8 +82,8 @@ export async function planDelta(
   previousSnapshot: { folder: string; manifest: SnapshotManifest } | undefined,
   detectDeletes: boolean,
 ): Promise<DeltaPlan | undefined> {
-  const previousFiles = previousSnapshot?.manifest.tables.find((table) => table.table === config.name);
-  if (!previousResult || !previousFiles || !previousSnapshot) {
+  const previous = await previousTableFiles(previousSnapshot, config.name);
+  if (!previousResult || !previous) {
     return undefined;
   }
 
@@ -73,11 +93,7 @@ export async function planDelta(
     watermarkHigh: null,
     checkDeletes: detectDeletes || runsSinceDeleteCheck >= config.deleteCheckEvery,
     runsSinceDeleteCheck,
-    previous: {
-      silver: path.join(previousSnapshot.folder, previousFiles.silverFile),
-      quarantine: path.join(previousSnapshot.folder, previousFiles.quarantineFile),
-      ...(previousFiles.tombstoneFile ? { tombstones: path.join(previousSnapshot.folder, previousFiles.tombstoneFile) } : {}),
-    },
+    previous,
   };
   if (plan.checkDeletes) {
     plan.runsSinceDeleteCheck = 0;
@@ -148,14 +164,26 @@ export function watermarkPartition(plan: DeltaPlan): PartitionRange[] | undefine
 }
 
 /** Builds the state a run records for the next delta. */
-export function deltaState(plan: DeltaPlan | undefined, watermarkHigh: string | null, changedRows: number, deletedRows: number): DeltaState {
+export function deltaState(
+  plan: DeltaPlan | undefined,
+  watermarkHigh: string | null,
+  changedRows: number,
+  deletedRows: number,
+  incremental?: DeltaState['incremental'],
+): DeltaState {
   return {
     watermarkHigh,
     ...(plan?.watermark ? { readFrom: plan.watermark.readFrom } : {}),
     changedRows,
     deletedRows,
     runsSinceDeleteCheck: plan?.runsSinceDeleteCheck ?? 0,
+    ...(incremental ? { incremental } : {}),
   };
+}
+
+/** The previous silver files and the quarantine file as two DuckDB file lists, since their columns differ. */
+function previousFileList(plan: DeltaPlan): string[] {
+  return [`[${plan.previous.silver.map(quoteLiteral).join(', ')}]`, quoteLiteral(plan.previous.quarantine)];
 }
 
 function keyJoin(primaryKey: readonly string[], left: string, right: string): string {
@@ -187,7 +215,7 @@ export function mergedRelationSql(
   );
   const replaced = deltaFiles.map((file) => `SELECT ${keys.map(quoteIdentifier).join(', ')} FROM read_parquet(${quoteLiteral(file)})`).join(' UNION ALL ');
 
-  const previousRows = [plan.previous.silver, plan.previous.quarantine].map((file, offset) => {
+  const previousRows = [...plan.previous.silver, plan.previous.quarantine].map((file, offset) => {
     const deletedFilter = deletedKeys ? ` ANTI JOIN read_parquet(${quoteLiteral(deletedKeys)}) x ON ${keyJoin(keys, 'p', 'x')}` : '';
     return `SELECT ${columnList(description, 'p')}, CAST(${1_000_000 + offset} AS BIGINT) * ${2 ** 40} + p.file_row_number AS ${rowId} FROM read_parquet(${quoteLiteral(file)}, file_row_number = true) p ANTI JOIN (${replaced}) r ON ${keyJoin(keys, 'p', 'r')}${deletedFilter}`;
   });
@@ -207,7 +235,7 @@ export async function writeDeletedKeys(
   target: string,
 ): Promise<number> {
   const keys = description.primaryKey.map(quoteIdentifier).join(', ');
-  const previous = [plan.previous.silver, plan.previous.quarantine].map((file) => `SELECT ${keys} FROM read_parquet(${quoteLiteral(file)})`).join(' UNION ALL ');
+  const previous = previousFileList(plan).map((files) => `SELECT ${keys} FROM read_parquet(${files})`).join(' UNION ALL ');
   const select = `SELECT p.* FROM (${previous}) p ANTI JOIN read_parquet(${quoteLiteral(sourceKeys)}) s ON ${keyJoin(description.primaryKey, 'p', 's')}`;
   return session.runCounting(`COPY (${select}) TO ${quoteLiteral(target)} (FORMAT parquet)`);
 }
@@ -235,9 +263,9 @@ export async function writeTombstones(
     );
   }
   if (deletedKeys) {
-    for (const file of [plan.previous.silver, plan.previous.quarantine]) {
+    for (const files of previousFileList(plan)) {
       parts.push(
-        `SELECT ${columns}, ${quoteLiteral(runId)} AS _aurora_deleted_by, CAST(${quoteLiteral(deletedAt)} AS TIMESTAMPTZ) AS _aurora_deleted_at FROM read_parquet(${quoteLiteral(file)}) p SEMI JOIN read_parquet(${quoteLiteral(deletedKeys)}) x ON ${keyJoin(description.primaryKey, 'p', 'x')}`,
+        `SELECT ${columns}, ${quoteLiteral(runId)} AS _aurora_deleted_by, CAST(${quoteLiteral(deletedAt)} AS TIMESTAMPTZ) AS _aurora_deleted_at FROM read_parquet(${files}) p SEMI JOIN read_parquet(${quoteLiteral(deletedKeys)}) x ON ${keyJoin(description.primaryKey, 'p', 'x')}`,
       );
     }
   }
@@ -273,8 +301,8 @@ export async function checkDroppedMaximum(
 
   const keys = description.primaryKey.map(quoteIdentifier).join(', ');
   const watermark = quoteIdentifier(column.name);
-  const previous = [plan.previous.silver, plan.previous.quarantine]
-    .map((file) => `SELECT ${keys}, ${watermark} FROM read_parquet(${quoteLiteral(file)})`)
+  const previous = previousFileList(plan)
+    .map((files) => `SELECT ${keys}, ${watermark} FROM read_parquet(${files})`)
     .join(' UNION ALL ');
   const [row] = await session.queryText(
     `SELECT CAST(count(*) AS VARCHAR) AS n FROM (${previous}) p SEMI JOIN read_parquet(${quoteLiteral(sourceKeys)}) s ON ${keyJoin(description.primaryKey, 'p', 's')} WHERE p.${watermark} > CAST(${quoteLiteral(dropped.current)} AS ${duckdbTypeOf(column.type)})`,

@@ -13,6 +13,7 @@ import { ensureLakeWritable, lakeError } from '../lake/lake-access.js';
 import { LakeLayout } from '../lake/lake-layout.js';
 import { LakeLock } from '../lake/lake-lock.js';
 import { applyRetention } from '../lake/retention.js';
+import { carryPartFile, choosePartitioning, silverFolder, silverGlob, type SilverPartitioning } from '../lake/silver-parts.js';
 import { readPublishedSnapshot, removeAbandonedSnapshots, SnapshotBuilder, type SnapshotManifest } from '../lake/snapshots.js';
 import { compileRuleSet, type CompileContext, type CompiledRowRule, type CompiledTableRule } from '../quality/compile-rules.js';
 import { buildGoldModels } from '../gold/build-models.js';
@@ -26,6 +27,7 @@ import { createSource, describeSource } from '../sources/create-source.js';
 import type { PartitionRange, Source, SourceTableRequest, TableDescription } from '../sources/types.js';
 import { checkDroppedMaximum, deltaState, fullReadPlan, mergedRelationSql, planDelta, sourceKeysFile, watermarkPartition, writeDeletedKeys, writeTombstones, type DeltaPlan } from './delta.js';
 import type { PipelineEventListener } from './events.js';
+import { planIncrementalWork, rowRulesFingerprint, type IncrementalWork, type ReferencedTable } from './incremental-delta.js';
 import { newRunId } from './run-id.js';
 import {
   adoptFinishedPartitions,
@@ -36,7 +38,7 @@ import {
   tableSignature,
   writeInProgress,
 } from './resume.js';
-import type { RunResult, SchemaChange, TableResult } from './run-result.js';
+import type { DeltaState, RunResult, SchemaChange, TableResult } from './run-result.js';
 import { diffSchemas, readPublishedRun, schemaOf } from './schema-changes.js';
 import { runWithConcurrency } from './task-pool.js';
 
@@ -84,6 +86,10 @@ interface PlannedTable {
   /** Delta runs: keys of the previous snapshot that the source no longer has. */
   deletedKeysFile?: string;
   deletedRows: number;
+  /** How silver is split into part files; undefined writes one file. */
+  silverPartitioning?: SilverPartitioning;
+  /** Delta runs that check only changed and affected rows; undefined checks the whole relation. */
+  incremental?: IncrementalWork;
 }
 
 /**
@@ -197,6 +203,9 @@ export async function runFullLoad(options: FullLoadOptions): Promise<RunOutcome>
       await session.run(`CREATE VIEW ${table.relation} AS ${relationSql(table)}`);
     }
     for (const table of tables) {
+      await planSilverWrite(table, tables, session);
+    }
+    for (const table of tables) {
       emit({ type: 'validation-started', table: table.config.name });
       const result = await validatePlannedTable(table, session, snapshot, runId, gateErrors);
       run.tables.push(result);
@@ -225,9 +234,19 @@ export async function runFullLoad(options: FullLoadOptions): Promise<RunOutcome>
       }
     }
 
-    const silverFiles = new Map(tables.map((table) => [table.config.name, snapshot.fileFor('silver', table.config.name)]));
+    const silverFiles = new Map(tables.map((table) => [table.config.name, path.join(snapshot.folder, silverGlob(table.config.name))]));
     const gold = models.length > 0 ? await buildGoldModels(session, models, silverFiles, path.join(snapshot.folder, 'gold')) : [];
     run.gold = gold.map((entry) => ({ model: entry.model, rows: entry.rows, durationMs: Math.round(entry.ms) }));
+
+    const silverFacts = new Map(
+      tables.map((table) => [
+        table.config.name,
+        {
+          ...(table.silverPartitioning ? { silverPartitioning: table.silverPartitioning } : {}),
+          rulesFingerprint: rowRulesFingerprint(table.rowRules),
+        },
+      ]),
+    );
 
     run.status = 'succeeded';
     finish(run, undefined, config.secrets);
@@ -235,7 +254,8 @@ export async function runFullLoad(options: FullLoadOptions): Promise<RunOutcome>
       run.tables.map(
         (table): SnapshotManifest['tables'][number] => ({
           table: table.table,
-          silverFile: path.join('silver', `${table.table}.parquet`),
+          silverFile: silverGlob(table.table),
+          ...silverFacts.get(table.table),
           quarantineFile: path.join('quarantine', `${table.table}.parquet`),
           ...(tombstoned.has(table.table) ? { tombstoneFile: path.join('tombstones', `${table.table}.parquet`) } : {}),
           silverRows: table.silverRows,
@@ -380,7 +400,7 @@ async function keepTombstonesOfFullReads(tables: PlannedTable[], layout: LakeLay
   for (const table of tables) {
     const unchangedColumns = !table.schemaChanges || table.schemaChanges.length === 0;
     if (table.config.deletes === 'tombstone' && unchangedColumns) {
-      const plan = fullReadPlan(table.config, publishedSnapshot);
+      const plan = await fullReadPlan(table.config, publishedSnapshot);
       if (plan) {
         table.deltaPlan = plan;
       }
@@ -666,16 +686,25 @@ async function validatePlannedTable(
   runId: string,
   gateErrors: AuroraError[],
 ): Promise<TableResult> {
+  const silverFolderOf = path.join(snapshot.folder, silverFolder(table.config.name));
   const validation = await validateTable({
     session,
     runId,
     table: table.description,
     relation: table.relation,
+    ...(table.incremental ? { checkedRows: table.incremental.checkedRows } : {}),
     rowRules: table.rowRules,
     tableRules: table.tableRules,
-    silverFile: snapshot.fileFor('silver', table.config.name),
+    silver: {
+      folder: silverFolderOf,
+      ...(table.silverPartitioning ? { partitioning: table.silverPartitioning } : {}),
+      ...(table.incremental?.carriedRows ? { carriedRows: table.incremental.carriedRows } : {}),
+    },
     quarantineFile: snapshot.fileFor('quarantine', table.config.name),
   });
+  for (const file of table.incremental?.unchangedFiles ?? []) {
+    await carryPartFile(file, silverFolderOf);
+  }
 
   const quarantineRatio = validation.rowsRead === 0 ? 0 : validation.quarantinedRows / validation.rowsRead;
   if (table.maxQuarantineRatio !== undefined && quarantineRatio > table.maxQuarantineRatio) {
@@ -709,7 +738,7 @@ async function validatePlannedTable(
     ...(table.maxQuarantineRatio !== undefined ? { maxQuarantineRatio: table.maxQuarantineRatio } : {}),
     rules: validation.rules,
     schema: schemaOf(table.description),
-    delta: deltaState(table.deltaPlan, table.watermarkHigh, table.extractedRows, table.deletedRows),
+    delta: deltaState(table.deltaPlan, table.watermarkHigh, table.extractedRows, table.deletedRows, incrementalFacts(table, validation.rowsChecked)),
     ...(table.schemaChanges && table.schemaChanges.length > 0 ? { schemaChanges: table.schemaChanges } : {}),
     timings: {
       extractMs: Math.round(table.extractMs),
@@ -717,6 +746,58 @@ async function validatePlannedTable(
       publishMs: Math.round(validation.timings.writeMs),
     },
   };
+}
+
+/**
+ * Decides how a table's silver is written. A full read splits it by a key range sized for
+ * the table now; a delta keeps the published split, and checks only the changed rows and the
+ * rows they can affect when the published results of the others still hold: the delta read
+ * by watermark, the row rules are the ones that checked them, and every table a relationship
+ * rule refers to has published files to compare its keys with.
+ */
+async function planSilverWrite(table: PlannedTable, tables: readonly PlannedTable[], session: DuckdbSession): Promise<void> {
+  const plan = table.deltaPlan;
+  const columnTypes = new Map(table.description.columns.map((column) => [column.name, duckdbTypeOf(column.type)]));
+  table.silverPartitioning = plan?.previous.partitioning ?? (await choosePartitioning(session, table.relation, table.description.primaryKey, columnTypes, table.config.silverPartRows));
+
+  const partitioning = plan?.previous.partitioning;
+  if (!plan?.watermark || !partitioning || plan.previous.rulesFingerprint !== rowRulesFingerprint(table.rowRules)) {
+    return;
+  }
+  const referencedTables = new Map<string, ReferencedTable>();
+  for (const { rule } of table.rowRules) {
+    if (rule.type !== 'relationship') {
+      continue;
+    }
+    const referenced = tables.find((candidate) => candidate.config.name === rule.references.table);
+    const previous = referenced?.deltaPlan?.previous;
+    if (!referenced || !previous) {
+      return;
+    }
+    referencedTables.set(referenced.config.name, { relation: referenced.relation, previousFiles: [...previous.silver, previous.quarantine] });
+  }
+
+  table.incremental = await planIncrementalWork({
+    session,
+    description: table.description,
+    rowRules: table.rowRules,
+    rowIdColumn: ROW_ID_COLUMN,
+    partitioning,
+    deltaFiles: table.bronzeFiles,
+    ...(table.config.deletes !== 'ignore' && table.deletedKeysFile ? { deletedKeysFile: table.deletedKeysFile } : {}),
+    previousParts: plan.previous.silverParts,
+    previousQuarantine: plan.previous.quarantine,
+    referencedTables,
+  });
+}
+
+function incrementalFacts(table: PlannedTable, checkedRows: number): DeltaState['incremental'] {
+  const work = table.incremental;
+  const previousParts = table.deltaPlan?.previous.silverParts.length ?? 0;
+  if (!work) {
+    return undefined;
+  }
+  return { checkedRows, affectedRows: work.affectedRows, filesRewritten: previousParts - work.unchangedFiles.length, filesKept: work.unchangedFiles.length };
 }
 
 /** Fills in end time, totals and error; secrets are scrubbed from every message. */

@@ -69,6 +69,11 @@ export interface DeltaState {
   deletedRows: number;
   /** Delta runs since the source keys were last compared with the snapshot. */
   runsSinceDeleteCheck: number;
+  /**
+   * Present when the delta checked only changed rows: the rows that went through the rules
+   * (changes, quarantine, affected clean rows), and the silver parts rewritten and kept.
+   */
+  incremental?: { checkedRows: number; affectedRows: number; filesRewritten: number; filesKept: number };
 }
 
 /** One column that differs from the previous published run. Types are Aurora's type names. */

@@ -5,6 +5,7 @@ import type { FailureSample, RuleResult } from '../pipeline/run-result.js';
 import type { TableDescription } from '../sources/types.js';
 import type { CompiledRowRule, CompiledTableRule } from './compile-rules.js';
 import type { Rule } from './types.js';
+import { writeSilverParts, type SilverPartitioning } from '../lake/silver-parts.js';
 
 /** At most this many failing rows per rule go into the report. */
 export const SAMPLES_PER_RULE = 20;
@@ -21,14 +22,27 @@ export interface TableValidationTask {
   table: TableDescription;
   /** The quoted relation (a view over the table's bronze files) the rules were compiled against. */
   relation: string;
+  /**
+   * The rows to check and split, as SQL with a row id column; default: all rows of `relation`.
+   * An incremental delta checks only its changed and affected rows, while rules that compare
+   * rows (unique, relationship) and table rules still read the whole relation.
+   */
+  checkedRows?: string;
   rowRules: readonly CompiledRowRule[];
   tableRules: readonly CompiledTableRule[];
-  silverFile: string;
+  silver: {
+    folder: string;
+    partitioning?: SilverPartitioning;
+    /** Published rows that stay in the parts this run rewrites, with their `_aurora_run_id`. */
+    carriedRows?: string;
+  };
   quarantineFile: string;
 }
 
 export interface TableValidationResult {
   rowsRead: number;
+  /** Rows the row rules were evaluated on: rowsRead, or an incremental delta's checked rows. */
+  rowsChecked: number;
   silverRows: number;
   quarantinedRows: number;
   warnedRows: number;
@@ -71,9 +85,9 @@ export async function validateTable(task: TableValidationTask): Promise<TableVal
       const failedRows = counts.failed[index] ?? 0;
       rules.push({
         ...describeRule(compiled.rule),
-        rowsChecked: counts.checked[index] ?? counts.rowsRead,
+        rowsChecked: counts.checked[index] ?? counts.rowsChecked,
         failedRows,
-        failureRatio: counts.rowsRead === 0 ? 0 : failedRows / counts.rowsRead,
+        failureRatio: counts.rowsChecked === 0 ? 0 : failedRows / counts.rowsChecked,
         samples: failedRows === 0 ? [] : await readSamples(task, flags, index),
       });
     }
@@ -100,6 +114,7 @@ export async function validateTable(task: TableValidationTask): Promise<TableVal
 
     return {
       rowsRead: counts.rowsRead,
+      rowsChecked: counts.rowsChecked,
       silverRows: counts.rowsRead - counts.quarantined,
       quarantinedRows: counts.quarantined,
       warnedRows: counts.warned,
@@ -141,12 +156,27 @@ function flagsTableSql(task: TableValidationTask, flags: string): string {
     `(${anyOf('warn')}) AS ${WARN_FLAG}`,
   ];
 
-  const inner = evaluated.length === 0 ? `SELECT * FROM ${task.relation}` : `SELECT *, ${evaluated.join(', ')} FROM ${task.relation}`;
+  const checked = checkedRowsSql(task);
+  const inner = evaluated.length === 0 ? `SELECT * FROM ${checked}` : `SELECT *, ${evaluated.join(', ')} FROM ${checked}`;
   return `CREATE TEMP TABLE ${flags} AS SELECT ${kept.join(', ')} FROM (${inner}) WHERE ${anyOf()}`;
+}
+
+/**
+ * The checked rows under the relation's own name, so that rule SQL qualified with the relation
+ * binds to them, while the relation named inside a rule's subquery is still the whole table.
+ */
+function checkedRowsSql(task: TableValidationTask): string {
+  return task.checkedRows === undefined ? task.relation : `(${task.checkedRows}) AS ${task.relation}`;
+}
+
+/** The checked rows under another alias, for the statements that write them. */
+function checkedRowsAs(task: TableValidationTask, alias: string): string {
+  return task.checkedRows === undefined ? `${task.relation} ${alias}` : `(${task.checkedRows}) ${alias}`;
 }
 
 interface FailureCounts {
   rowsRead: number;
+  rowsChecked: number;
   quarantined: number;
   warned: number;
   failed: number[];
@@ -166,18 +196,22 @@ async function countFailures(task: TableValidationTask, flags: string): Promise<
   const scoped = task.rowRules.flatMap((compiled, index) =>
     compiled.rule.where ? [`CAST(count(*) FILTER (WHERE coalesce((${compiled.rule.where}), false)) AS VARCHAR) AS ${quoteIdentifier(`checked_${index}`)}`] : [],
   );
-  const [fromRelation = {}] = await task.session.queryText(
-    `SELECT ${['CAST(count(*) AS VARCHAR) AS rows_read', ...scoped].join(', ')} FROM ${task.relation}`,
+  const [fromChecked = {}] = await task.session.queryText(
+    `SELECT ${['CAST(count(*) AS VARCHAR) AS rows_checked', ...scoped].join(', ')} FROM ${checkedRowsSql(task)}`,
   );
+  const [fromRelation = {}] =
+    task.checkedRows === undefined ? [fromChecked] : await task.session.queryText(`SELECT CAST(count(*) AS VARCHAR) AS rows_read FROM ${task.relation}`);
 
   const count = (row: TextRow, name: string): number | undefined => (row[name] === undefined ? undefined : Number(row[name]));
-  const rowsRead = count(fromRelation, 'rows_read') ?? 0;
+  const rowsChecked = count(fromChecked, 'rows_checked') ?? 0;
+  const rowsRead = count(fromRelation, 'rows_read') ?? rowsChecked;
   return {
     rowsRead,
+    rowsChecked,
     quarantined: count(fromFlags, 'quarantined') ?? 0,
     warned: count(fromFlags, 'warned') ?? 0,
     failed: task.rowRules.map((_, index) => count(fromFlags, `failed_${index}`) ?? 0),
-    checked: task.rowRules.map((_, index) => count(fromRelation, `checked_${index}`) ?? rowsRead),
+    checked: task.rowRules.map((_, index) => count(fromChecked, `checked_${index}`) ?? rowsChecked),
   };
 }
 
@@ -187,8 +221,9 @@ function sourceColumns(task: TableValidationTask, qualifier?: string): string {
 
 async function writeSilver(task: TableValidationTask, flags: string): Promise<void> {
   const runIdColumn = `${quoteLiteral(task.runId)} AS ${quoteIdentifier(`${RESERVED_COLUMN_PREFIX}run_id`)}`;
-  const select = `SELECT ${sourceColumns(task, 'r')}, ${runIdColumn} FROM ${task.relation} r ANTI JOIN (SELECT ${ROW_ID} FROM ${flags} WHERE ${ERROR_FLAG}) e ON r.${ROW_ID} = e.${ROW_ID}`;
-  await task.session.run(`COPY (${select}) TO ${quoteLiteral(task.silverFile)} (FORMAT parquet, COMPRESSION zstd)`);
+  const checked = `SELECT ${sourceColumns(task, 'r')}, ${runIdColumn} FROM ${checkedRowsAs(task, 'r')} ANTI JOIN (SELECT ${ROW_ID} FROM ${flags} WHERE ${ERROR_FLAG}) e ON r.${ROW_ID} = e.${ROW_ID}`;
+  const select = task.silver.carriedRows === undefined ? checked : `${checked} UNION ALL ${task.silver.carriedRows}`;
+  await writeSilverParts(task.session, select, task.silver.folder, task.runId, task.silver.partitioning);
 }
 
 async function writeQuarantine(task: TableValidationTask, flags: string): Promise<void> {
@@ -220,7 +255,7 @@ async function writeQuarantine(task: TableValidationTask, flags: string): Promis
   ].join(', ');
 
   await task.session.run(
-    `COPY (SELECT ${select} FROM ${task.relation} r JOIN ${flags} f ON r.${ROW_ID} = f.${ROW_ID} WHERE f.${ERROR_FLAG}) TO ${quoteLiteral(task.quarantineFile)} (FORMAT parquet, COMPRESSION zstd)`,
+    `COPY (SELECT ${select} FROM ${checkedRowsAs(task, 'r')} JOIN ${flags} f ON r.${ROW_ID} = f.${ROW_ID} WHERE f.${ERROR_FLAG}) TO ${quoteLiteral(task.quarantineFile)} (FORMAT parquet, COMPRESSION zstd)`,
   );
 }
 

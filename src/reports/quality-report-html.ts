@@ -203,6 +203,11 @@ function renderTableChanges(table: TableResult, { lang, messages }: RenderContex
   if (delta && delta.deletedRows > 0) {
     rows.push([messages.deletedRows, formatCount(lang, delta.deletedRows)]);
   }
+  if (delta?.incremental) {
+    const { checkedRows, affectedRows, filesRewritten, filesKept } = delta.incremental;
+    rows.push([messages.rowsChecked, escapeHtml(messages.incrementalCheck(formatCount(lang, checkedRows), formatCount(lang, affectedRows)))]);
+    rows.push(['Silver', escapeHtml(messages.silverParts(formatCount(lang, filesRewritten), formatCount(lang, filesRewritten + filesKept)))]);
+  }
   if (delta?.watermarkHigh) {
     rows.push([messages.watermarkHigh, escapeHtml(delta.watermarkHigh)]);
   }

@@ -70,6 +70,8 @@ export interface QualityReportTable {
     watermarkHigh: string | null;
     readFrom: string | null;
     schemaChanges: SchemaChange[];
+    /** Incremental deltas: rows checked and silver parts rewritten; absent when the whole table was checked. */
+    incremental?: { checkedRows: number; affectedRows: number; filesRewritten: number; filesKept: number };
   };
 }
 
@@ -160,6 +162,7 @@ function buildTable(table: TableResult): QualityReportTable {
             watermarkHigh: table.delta?.watermarkHigh ?? null,
             readFrom: table.delta?.readFrom ?? null,
             schemaChanges: table.schemaChanges ?? [],
+            ...(table.delta?.incremental ? { incremental: table.delta.incremental } : {}),
           },
         }
       : {}),

@@ -99,7 +99,7 @@ describe('gold model and KPI endpoints on Superstore', () => {
     const connection = await instance.connect();
     try {
       const silver = await connection.runAndReadAll(
-        `SELECT CAST(sum(SALES) AS VARCHAR) FROM read_parquet(${quoteLiteral(path.join(snapshot, 'silver', 'SUPERSTORE_ORDERS.parquet'))})`,
+        `SELECT CAST(sum(SALES) AS VARCHAR) FROM read_parquet(${quoteLiteral(path.join(snapshot, 'silver', 'SUPERSTORE_ORDERS', '*.parquet'))})`,
       );
       silverSales = String(silver.getRows()[0]?.[0]);
       const quarantine = await connection.runAndReadAll(

@@ -33,7 +33,7 @@ test('duplicate and NULL primary keys go to quarantine', async (t) => {
 
 test('composite keys get one not_null rule per column', () => {
   const ruleSet: TableRuleSet = { table: 'T', rules: [], files: [] };
-  const rules = withPrimaryKeyRules(ruleSet, { name: 'T', sourceTable: 'T', primaryKey: ['A', 'B'], partitions: 1, schemaChanges: 'fail', lookbackSeconds: 0, deletes: 'remove', deleteCheckEvery: 1 }, 'aurora.yaml').rules;
+  const rules = withPrimaryKeyRules(ruleSet, { name: 'T', sourceTable: 'T', primaryKey: ['A', 'B'], partitions: 1, schemaChanges: 'fail', lookbackSeconds: 0, deletes: 'remove', deleteCheckEvery: 1, silverPartRows: 131072 }, 'aurora.yaml').rules;
   assert.deepEqual(
     rules.map((rule) => rule.id),
     ['primary_key.not_null.A', 'primary_key.not_null.B', 'primary_key.unique'],
@@ -51,7 +51,7 @@ test('rules the set already has are not added twice', () => {
     ],
     files: [],
   };
-  const rules = withPrimaryKeyRules(ruleSet, { name: 'T', sourceTable: 'T', primaryKey: ['ID'], partitions: 1, schemaChanges: 'fail', lookbackSeconds: 0, deletes: 'remove', deleteCheckEvery: 1 }, 'aurora.yaml').rules;
+  const rules = withPrimaryKeyRules(ruleSet, { name: 'T', sourceTable: 'T', primaryKey: ['ID'], partitions: 1, schemaChanges: 'fail', lookbackSeconds: 0, deletes: 'remove', deleteCheckEvery: 1, silverPartRows: 131072 }, 'aurora.yaml').rules;
   assert.deepEqual(
     rules.map((rule) => rule.id),
     ['primary_key.not_null', 'id_unique', 'id_present'],

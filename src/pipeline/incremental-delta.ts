@@ -1,0 +1,193 @@
+import { createHash } from 'node:crypto';
+
+import type { DuckdbSession } from '../engine/duckdb-session.js';
+import { quoteIdentifier, quoteLiteral } from '../engine/sql-text.js';
+import { partNumberSql, type SilverPartFile, type SilverPartitioning } from '../lake/silver-parts.js';
+import type { CompiledRowRule } from '../quality/compile-rules.js';
+import type { TableDescription } from '../sources/types.js';
+
+/**
+ * How an incremental delta checks and writes one table: which rows go through the rules,
+ * which published rows are carried into the rewritten parts, and which part files are linked
+ * unchanged.
+ */
+export interface IncrementalWork {
+  /** SQL of the rows to check, with a row id column. */
+  checkedRows: string;
+  /** SQL of published silver rows kept in rewritten parts, with their `_aurora_run_id`; undefined when no part is rewritten. */
+  carriedRows?: string;
+  /** Published silver files that no changed key falls into; linked into the new snapshot. */
+  unchangedFiles: string[];
+  /** Published silver rows checked again because a changed row can change their result. */
+  affectedRows: number;
+}
+
+/** A part with this many files is rewritten into one by the next delta. */
+const MAX_FILES_PER_PART = 4;
+
+/** The published files and this run's relation of a table that a relationship rule refers to. */
+export interface ReferencedTable {
+  relation: string;
+  previousFiles: string[];
+}
+
+export interface IncrementalInput {
+  session: DuckdbSession;
+  description: TableDescription;
+  rowRules: readonly CompiledRowRule[];
+  rowIdColumn: string;
+  partitioning: SilverPartitioning;
+  deltaFiles: readonly string[];
+  /** Keys the source deleted that this run removes; undefined when none are removed. */
+  deletedKeysFile?: string;
+  previousParts: readonly SilverPartFile[];
+  previousQuarantine: string;
+  /** Tables named by this table's relationship rules, by name. */
+  referencedTables: ReadonlyMap<string, ReferencedTable>;
+}
+
+/**
+ * A fingerprint of a table's row rules. An incremental delta keeps the published results of
+ * unchanged rows, which is only right while the rules that produced them are the same.
+ */
+export function rowRulesFingerprint(rowRules: readonly CompiledRowRule[]): string {
+  const material = rowRules.map((compiled) => [compiled.rule.id, compiled.rule.severity, compiled.failedSql, compiled.valueSql, compiled.rule.where ?? null]);
+  return createHash('sha256').update(JSON.stringify(material)).digest('hex');
+}
+
+/**
+ * Works out the rows an incremental delta must check. Besides the changed rows and the
+ * quarantine (so a fixed row leaves it), a published clean row is checked again when a
+ * changed row can change its result: it shares a value of a `unique` rule with a changed row
+ * (new or old version), or its `relationship` rule points to a key that appeared in or
+ * vanished from the referenced table in this run.
+ */
+export async function planIncrementalWork(input: IncrementalInput): Promise<IncrementalWork> {
+  const { session, description } = input;
+  const suffix = createHash('sha256').update(description.name).digest('hex').slice(0, 12);
+  const leaving = quoteIdentifier(`_aurora_leaving_${suffix}`);
+  const affected = quoteIdentifier(`_aurora_affected_${suffix}`);
+  const keyColumns = description.primaryKey.map(quoteIdentifier).join(', ');
+  const silverFiles = input.previousParts.map((part) => part.file);
+
+  // Keys whose published row this run replaces or removes.
+  const leavingSources = [
+    `SELECT ${keyColumns} FROM read_parquet(${fileList(input.deltaFiles)})`,
+    ...(input.deletedKeysFile ? [`SELECT ${keyColumns} FROM read_parquet(${quoteLiteral(input.deletedKeysFile)})`] : []),
+  ];
+  await session.run(`CREATE OR REPLACE TEMP TABLE ${leaving} AS ${leavingSources.join(' UNION ')}`);
+
+  const conditions = await affectedConditions(input, leaving);
+  const stayingSilver = `SELECT * FROM read_parquet(${fileList(silverFiles)}) p ANTI JOIN ${leaving} l ON ${keyJoin(description.primaryKey, 'p', 'l')}`;
+  await session.run(
+    conditions.length === 0
+      ? `CREATE OR REPLACE TEMP TABLE ${affected} AS SELECT ${keyColumns} FROM ${leaving} WHERE false`
+      : `CREATE OR REPLACE TEMP TABLE ${affected} AS SELECT ${keyColumns} FROM (${stayingSilver}) p WHERE ${conditions.join(' OR ')}`,
+  );
+
+  const [column] = description.primaryKey;
+  const partRows = await session.queryText(
+    `SELECT DISTINCT CAST(${partNumberSql(quoteIdentifier(column ?? ''), input.partitioning.width)} AS VARCHAR) AS part FROM (SELECT ${keyColumns} FROM ${leaving} UNION ALL SELECT ${keyColumns} FROM ${affected})`,
+  );
+  const touched = new Set([...partRows.flatMap((row) => (row.part ? [BigInt(row.part)] : [])), ...crowdedParts(input.previousParts)]);
+  const rewritten = input.previousParts.filter((part) => part.part === undefined || touched.has(part.part)).map((part) => part.file);
+  const unchangedFiles = input.previousParts.filter((part) => part.part !== undefined && !touched.has(part.part)).map((part) => part.file);
+
+  const [affectedCount] = await session.queryText(`SELECT CAST(count(*) AS VARCHAR) AS n FROM ${affected}`);
+  const outgoing = `(SELECT ${keyColumns} FROM ${leaving} UNION ALL SELECT ${keyColumns} FROM ${affected})`;
+  const columns = (qualifier: string): string => description.columns.map((entry) => `${qualifier}.${quoteIdentifier(entry.name)}`).join(', ');
+  const rowId = quoteIdentifier(input.rowIdColumn);
+
+  const checked = [
+    ...input.deltaFiles.map(
+      (file, index) => `SELECT ${columns('d')}, CAST(${index} AS BIGINT) * ${2 ** 40} + d.file_row_number AS ${rowId} FROM read_parquet(${quoteLiteral(file)}, file_row_number = true) d`,
+    ),
+    `SELECT ${columns('q')}, CAST(1000000 AS BIGINT) * ${2 ** 40} + q.file_row_number AS ${rowId} FROM read_parquet(${quoteLiteral(input.previousQuarantine)}, file_row_number = true) q ANTI JOIN ${leaving} l ON ${keyJoin(description.primaryKey, 'q', 'l')}`,
+    ...rewritten.map(
+      (file, index) =>
+        `SELECT ${columns('p')}, CAST(${2_000_000 + index} AS BIGINT) * ${2 ** 40} + p.file_row_number AS ${rowId} FROM read_parquet(${quoteLiteral(file)}, file_row_number = true) p SEMI JOIN ${affected} a ON ${keyJoin(description.primaryKey, 'p', 'a')}`,
+    ),
+  ];
+
+  const runIdColumn = quoteIdentifier('_aurora_run_id');
+  return {
+    checkedRows: checked.join(' UNION ALL '),
+    ...(rewritten.length > 0
+      ? {
+          carriedRows: `SELECT ${columns('p')}, p.${runIdColumn} FROM read_parquet(${fileList(rewritten)}) p ANTI JOIN ${outgoing} x ON ${keyJoin(description.primaryKey, 'p', 'x')}`,
+        }
+      : {}),
+    unchangedFiles,
+    affectedRows: Number(affectedCount?.n ?? 0),
+  };
+}
+
+/**
+ * Parts that have gathered several files. A quarantined row that passes again lands in a new
+ * file of its part while the part's published file is kept, so a part can grow files; once it
+ * has MAX_FILES_PER_PART, the next delta rewrites it into one.
+ */
+function crowdedParts(parts: readonly SilverPartFile[]): bigint[] {
+  const filesPerPart = new Map<bigint, number>();
+  for (const { part } of parts) {
+    if (part !== undefined) {
+      filesPerPart.set(part, (filesPerPart.get(part) ?? 0) + 1);
+    }
+  }
+  return [...filesPerPart].filter(([, count]) => count >= MAX_FILES_PER_PART).map(([part]) => part);
+}
+
+/** The conditions that select published clean rows whose rule results a changed row can change. */
+async function affectedConditions(input: IncrementalInput, leaving: string): Promise<string[]> {
+  const { description } = input;
+  const silverFiles = input.previousParts.map((part) => part.file);
+  const conditions: string[] = [];
+
+  for (const [index, compiled] of input.rowRules.entries()) {
+    const rule = compiled.rule;
+    if (rule.type === 'unique') {
+      // Both versions matter: the new value can create a duplicate, the old one can end one.
+      const value = (qualifier: string): string => structOf(rule.columns, qualifier);
+      const changedValues = [
+        ...input.deltaFiles.map((file) => `SELECT ${value('d')} AS v FROM read_parquet(${quoteLiteral(file)}) d`),
+        ...[silverFiles, [input.previousQuarantine]].map(
+          (files) => `SELECT ${value('o')} AS v FROM read_parquet(${fileList(files)}) o SEMI JOIN ${leaving} l ON ${keyJoin(description.primaryKey, 'o', 'l')}`,
+        ),
+      ];
+      conditions.push(`${value('p')} IN (${changedValues.join(' UNION ')})`);
+    }
+
+    if (rule.type === 'relationship') {
+      const referenced = input.referencedTables.get(rule.references.table);
+      if (!referenced) {
+        // The caller only plans incremental work when every referenced table is known.
+        throw new Error(`incremental delta of ${description.name}: referenced table ${rule.references.table} is unknown`);
+      }
+      const difference = quoteIdentifier(`_aurora_keys_changed_${createHash('sha256').update(`${description.name}/${index}`).digest('hex').slice(0, 12)}`);
+      const referencedKey = (qualifier: string): string => textStructOf(rule.references.columns, qualifier);
+      // Silver and quarantine files differ in their Aurora columns, so they are matched by name.
+      const before = `SELECT ${referencedKey('b')} AS v FROM read_parquet(${fileList(referenced.previousFiles)}, union_by_name = true) b`;
+      const after = `SELECT ${referencedKey('a')} AS v FROM ${referenced.relation} a`;
+      await input.session.run(`CREATE OR REPLACE TEMP TABLE ${difference} AS (${before} EXCEPT ${after}) UNION (${after} EXCEPT ${before})`);
+      conditions.push(`${textStructOf(rule.columns, 'p')} IN (SELECT v FROM ${difference})`);
+    }
+  }
+  return conditions;
+}
+
+function structOf(columns: readonly string[], qualifier: string): string {
+  return `struct_pack(${columns.map((name, index) => `${quoteIdentifier(`k${index}`)} := ${qualifier}.${quoteIdentifier(name)}`).join(', ')})`;
+}
+
+/** Keys compared as text, as the relationship rule does when the two sides' types differ. */
+function textStructOf(columns: readonly string[], qualifier: string): string {
+  return `struct_pack(${columns.map((name, index) => `${quoteIdentifier(`k${index}`)} := CAST(${qualifier}.${quoteIdentifier(name)} AS VARCHAR)`).join(', ')})`;
+}
+
+function keyJoin(primaryKey: readonly string[], left: string, right: string): string {
+  return primaryKey.map((name) => `${left}.${quoteIdentifier(name)} IS NOT DISTINCT FROM ${right}.${quoteIdentifier(name)}`).join(' AND ');
+}
+
+function fileList(files: readonly string[]): string {
+  return `[${files.map(quoteLiteral).join(', ')}]`;
+}

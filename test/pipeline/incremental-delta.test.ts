@@ -1,0 +1,207 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { test, type TestContext } from 'node:test';
+
+import Database from 'better-sqlite3';
+
+import { loadConfig } from '../../src/config/load-config.js';
+import { DuckdbSession } from '../../src/engine/duckdb-session.js';
+import { quoteLiteral } from '../../src/engine/sql-text.js';
+import { runFullLoad } from '../../src/pipeline/full-load.js';
+import type { RunResult } from '../../src/pipeline/run-result.js';
+import { writeDeployment, type DeploymentFiles } from '../helpers/deployment.js';
+import { tempFolder } from '../helpers/temp-folder.js';
+
+const T_RULES = `table: T
+rules:
+  - id: amount_positive
+    type: range
+    column: AMOUNT
+    min: 0
+    min_inclusive: false
+    message: { de: Betrag nicht positiv., en: Amount not positive. }
+  - id: code_unique
+    type: unique
+    columns: [CODE]
+    message: { de: Code doppelt., en: Duplicate code. }
+  - id: parent_exists
+    type: relationship
+    columns: [PID]
+    references: { table: P, columns: [PID] }
+    message: { de: Elternsatz fehlt., en: Parent missing. }
+`;
+
+const ROWS = 5000;
+const PART_ROWS = 1000;
+
+interface Setup {
+  folder: string;
+  files: DeploymentFiles;
+  sql: (statement: string) => void;
+}
+
+/** Distinct update times one second apart, so that a delta's boundary holds one row, not all. */
+function updatedAt(id: number): string {
+  return new Date(Date.UTC(2026, 2, 1) + id * 1000).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/**
+ * A child table T of 5,000 rows in parts of 1,000, pointing to 100 parents in P. Every 97th
+ * row has a negative amount. T is read by watermark, P in full (key comparison).
+ */
+function setup(t: TestContext): Setup {
+  const folder = tempFolder(t);
+  const database = path.join(folder, 'legacy.sqlite');
+  const sql = (statement: string): void => {
+    const db = new Database(database);
+    db.exec(statement);
+    db.close();
+  };
+  sql('CREATE TABLE P (PID INTEGER PRIMARY KEY, NAME TEXT)');
+  sql(`INSERT INTO P VALUES ${Array.from({ length: 100 }, (_, index) => `(${index + 1}, 'Parent ${index + 1}')`).join(', ')}`);
+  sql('CREATE TABLE T (ID INTEGER PRIMARY KEY, CODE TEXT, PID INTEGER, AMOUNT DECIMAL(10,2), UPDATED_AT TIMESTAMP)');
+  const rows = Array.from({ length: ROWS }, (_, index) => {
+    const id = index + 1;
+    return `(${id}, 'C${id}', ${(id % 100) + 1}, '${id % 97 === 0 ? '-' : ''}${id}.25', '${updatedAt(id)}')`;
+  });
+  sql(`INSERT INTO T VALUES ${rows.join(', ')}`);
+
+  const files = writeDeployment(folder, {
+    source: 'type: sqlite\npath: legacy.sqlite',
+    tables: [
+      '  - name: P\n    primary_key: PID',
+      `  - name: T\n    primary_key: ID\n    watermark_column: UPDATED_AT\n    silver_part_rows: ${PART_ROWS}`,
+    ].join('\n'),
+    rules: { 't.yaml': T_RULES },
+  });
+  return { folder, files, sql };
+}
+
+async function load(files: DeploymentFiles, mode: 'full' | 'delta'): Promise<RunResult> {
+  const outcome = await runFullLoad({ config: loadConfig(files.config), mode });
+  assert.equal(outcome.run.status, 'succeeded', JSON.stringify(outcome.run.error));
+  return outcome.run;
+}
+
+function tableResult(run: RunResult, table: string): RunResult['tables'][number] {
+  const result = run.tables.find((entry) => entry.table === table);
+  assert.ok(result, `run has table ${table}`);
+  return result;
+}
+
+function snapshotFolder(files: DeploymentFiles): string {
+  const pointer = JSON.parse(readFileSync(path.join(files.lake, 'CURRENT'), 'utf8')) as { snapshot: string };
+  return path.join(files.lake, pointer.snapshot);
+}
+
+/** Published T as sorted lines: every source column of silver, and quarantine with its rule ids. */
+async function publishedT(files: DeploymentFiles): Promise<{ silver: string[]; quarantine: string[] }> {
+  const folder = snapshotFolder(files);
+  const session = await DuckdbSession.open();
+  try {
+    const silver = await session.queryText(
+      `SELECT concat_ws('|', ID, CODE, PID, AMOUNT, UPDATED_AT) AS line FROM read_parquet(${quoteLiteral(path.join(folder, 'silver', 'T', '*.parquet'))}) ORDER BY ID`,
+    );
+    const quarantine = await session.queryText(
+      `SELECT concat_ws('|', ID, CODE, PID, AMOUNT, UPDATED_AT, array_to_string(list_sort([f.rule_id FOR f IN _aurora_failures]), ',')) AS line FROM read_parquet(${quoteLiteral(path.join(folder, 'quarantine', 'T.parquet'))}) ORDER BY ID`,
+    );
+    return { silver: silver.map((row) => row.line ?? ''), quarantine: quarantine.map((row) => row.line ?? '') };
+  } finally {
+    session.close();
+  }
+}
+
+/** What a fresh full load of the same source publishes, for comparison with the delta. */
+async function fullReloadOf(t: TestContext, setupFolder: string): Promise<{ silver: string[]; quarantine: string[] }> {
+  const folder = tempFolder(t);
+  const config = readFileSync(path.join(setupFolder, 'aurora.yaml'), 'utf8').replace('path: legacy.sqlite', `path: ${JSON.stringify(path.join(setupFolder, 'legacy.sqlite'))}`);
+  const files = writeDeployment(folder, { source: 'type: sqlite\npath: unused', tables: '', rules: { 't.yaml': readFileSync(path.join(setupFolder, 'rules', 't.yaml'), 'utf8') } });
+  writeFileSync(files.config, config);
+  await load(files, 'full');
+  return publishedT(files);
+}
+
+function inodes(folder: string): Map<string, number> {
+  return new Map(readdirSync(folder).map((name) => [name, statSync(path.join(folder, name)).ino]));
+}
+
+test('a delta rewrites only the silver parts its keys fall into and publishes what a full reload would', async (t) => {
+  const { folder, files, sql } = setup(t);
+  const full = await load(files, 'full');
+  assert.equal(tableResult(full, 'T').quarantinedRows, Math.floor(ROWS / 97));
+  const before = inodes(path.join(snapshotFolder(files), 'silver', 'T'));
+  assert.equal(before.size, ROWS / PART_ROWS + 1, 'the full load splits T into parts of 1,000 keys: 1–999, …, 4000–4999, 5000');
+
+  // Changes in the last two key ranges only: one row breaks, one is fixed, one is new.
+  sql(`UPDATE T SET AMOUNT = '-1.00', UPDATED_AT = '2026-03-02 08:00:00' WHERE ID = 4990`);
+  sql(`UPDATE T SET AMOUNT = '4947.00', UPDATED_AT = '2026-03-02 08:00:00' WHERE ID = 4947`);
+  sql(`INSERT INTO T VALUES (5001, 'C5001', 3, '1.00', '2026-03-02 08:00:00')`);
+
+  const delta = await load(files, 'delta');
+  const incremental = tableResult(delta, 'T').delta?.incremental;
+  // Checked: the three changes, row 5000 at the watermark boundary, and the quarantine but row 4947.
+  assert.deepEqual(incremental, { checkedRows: 4 + Math.floor(ROWS / 97) - 1, affectedRows: 0, filesRewritten: 2, filesKept: 4 });
+
+  const after = inodes(path.join(snapshotFolder(files), 'silver', 'T'));
+  const kept = [...after].filter(([name, inode]) => before.get(name) === inode);
+  assert.equal(kept.length, 4, 'four parts are the published files, linked and not copied');
+
+  const published = await publishedT(files);
+  assert.ok(published.quarantine.some((line) => line.startsWith('4990|')));
+  assert.ok(published.silver.some((line) => line.startsWith('4947|C4947|48|4947.00')), 'the fixed row leaves quarantine');
+  assert.deepEqual(published, await fullReloadOf(t, folder));
+
+  await load(files, 'delta');
+  assert.deepEqual(await publishedT(files), published, 'running the same delta twice changes nothing');
+});
+
+test('unchanged rows are checked again when a changed row makes or ends a duplicate, or their parent key vanishes', async (t) => {
+  const { folder, files, sql } = setup(t);
+  await load(files, 'full');
+
+  // Row 4000 takes the code of row 10, which is in another part and does not change itself.
+  sql(`UPDATE T SET CODE = 'C10', UPDATED_AT = '2026-03-02 08:00:00' WHERE ID = 4000`);
+  const duplicate = await load(files, 'delta');
+  assert.equal(tableResult(duplicate, 'T').delta?.incremental?.affectedRows, 1);
+  let published = await publishedT(files);
+  assert.ok(published.quarantine.some((line) => line.startsWith('10|C10|') && line.endsWith('code_unique')), 'the unchanged row 10 enters quarantine');
+  assert.deepEqual(published, await fullReloadOf(t, folder));
+
+  sql(`UPDATE T SET CODE = 'C4000', UPDATED_AT = '2026-03-03 08:00:00' WHERE ID = 4000`);
+  await load(files, 'delta');
+  published = await publishedT(files);
+  assert.ok(published.silver.some((line) => line.startsWith('10|C10|')), 'row 10 leaves quarantine when the duplicate ends');
+  assert.deepEqual(published, await fullReloadOf(t, folder));
+
+  // Parent 8 disappears: its 50 children did not change, yet fail parent_exists now.
+  sql('DELETE FROM P WHERE PID = 8');
+  const orphaned = await load(files, 'delta');
+  // 3007 is one of them, but it is in quarantine already for its negative amount.
+  assert.equal(tableResult(orphaned, 'T').delta?.incremental?.affectedRows, ROWS / 100 - 1);
+  published = await publishedT(files);
+  assert.equal(published.quarantine.filter((line) => line.split('|')[2] === '8').length, ROWS / 100);
+  assert.deepEqual(published, await fullReloadOf(t, folder));
+
+  sql(`INSERT INTO P VALUES (8, 'Parent 8')`);
+  await load(files, 'delta');
+  published = await publishedT(files);
+  assert.deepEqual(
+    published.quarantine.filter((line) => line.split('|')[2] === '8'),
+    ['3007|C3007|8|-3007.25|2026-03-01 00:50:07|amount_positive'],
+    'the children return when the parent does, but for the one with a negative amount',
+  );
+  assert.deepEqual(published, await fullReloadOf(t, folder));
+});
+
+test('a delta after the rules changed checks the whole table', async (t) => {
+  const { folder, files, sql } = setup(t);
+  await load(files, 'full');
+
+  writeFileSync(path.join(files.rules, 't.yaml'), T_RULES.replace('min: 0', 'min: 100'));
+  sql(`UPDATE T SET AMOUNT = '5.00', UPDATED_AT = '2026-03-02 08:00:00' WHERE ID = 2`);
+  const delta = await load(files, 'delta');
+  assert.equal(tableResult(delta, 'T').delta?.incremental, undefined, 'results of the old rules are not kept');
+  assert.equal(tableResult(delta, 'T').rules.find((rule) => rule.ruleId === 'amount_positive')?.rowsChecked, ROWS);
+  assert.deepEqual(await publishedT(files), await fullReloadOf(t, folder));
+});
