@@ -86,7 +86,7 @@ interface PlannedTable {
   /** Delta runs: keys of the previous snapshot that the source no longer has. */
   deletedKeysFile?: string;
   deletedRows: number;
-  /** How silver is split into part files; undefined writes one file. */
+  /** The key ranges of the silver part files; undefined writes one file. */
   silverPartitioning?: SilverPartitioning;
   /** Delta runs that check only changed and affected rows; undefined checks the whole relation. */
   incremental?: IncrementalWork;
@@ -749,11 +749,11 @@ async function validatePlannedTable(
 }
 
 /**
- * Decides how a table's silver is written. A full read splits it by a key range sized for
- * the table now; a delta keeps the published split, and checks only the changed rows and the
- * rows they can affect when the published results of the others still hold: the delta read
- * by watermark, the row rules are the ones that checked them, and every table a relationship
- * rule refers to has published files to compare its keys with.
+ * Decides how a table's silver is written. A full read splits it by key ranges sized for the
+ * table now, and a delta keeps the published split. A delta checks only the changed rows and
+ * the rows they can affect when three things hold: it read by watermark, the row rules are
+ * the ones that produced the published results, and every table that a relationship rule
+ * refers to has published files to compare its keys with.
  */
 async function planSilverWrite(table: PlannedTable, tables: readonly PlannedTable[], session: DuckdbSession): Promise<void> {
   const plan = table.deltaPlan;

@@ -7,9 +7,8 @@ import type { CompiledRowRule } from '../quality/compile-rules.js';
 import type { TableDescription } from '../sources/types.js';
 
 /**
- * How an incremental delta checks and writes one table: which rows go through the rules,
- * which published rows are carried into the rewritten parts, and which part files are linked
- * unchanged.
+ * The work of an incremental delta on one table: the rows that go through the rules, the
+ * published rows carried into rewritten parts, and the part files linked unchanged.
  */
 export interface IncrementalWork {
   /** SQL of the rows to check, with a row id column. */
@@ -145,7 +144,10 @@ async function affectedConditions(input: IncrementalInput, leaving: string): Pro
 
   for (const [index, compiled] of input.rowRules.entries()) {
     const rule = compiled.rule;
-    if (rule.type === 'unique') {
+    // A published row that shares its primary key with a change is replaced, not kept, so the
+    // primary key's own uniqueness rule cannot affect a kept row.
+    const onPrimaryKey = rule.type === 'unique' && sameColumns(rule.columns, description.primaryKey);
+    if (rule.type === 'unique' && !onPrimaryKey) {
       // Both versions matter: the new value can create a duplicate, the old one can end one.
       const value = (qualifier: string): string => structOf(rule.columns, qualifier);
       const changedValues = [
@@ -173,6 +175,10 @@ async function affectedConditions(input: IncrementalInput, leaving: string): Pro
     }
   }
   return conditions;
+}
+
+function sameColumns(left: readonly string[], right: readonly string[]): boolean {
+  return left.length === right.length && left.every((name) => right.includes(name));
 }
 
 function structOf(columns: readonly string[], qualifier: string): string {

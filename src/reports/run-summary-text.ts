@@ -32,6 +32,7 @@ export function renderRunSummaryText(run: RunResult, lang: Language, reportPath?
   }
 
   lines.push('', ...renderBalanceLines(run, lang, messages));
+  lines.push(...renderIncrementalLines(run, lang, messages));
 
   const warnedRows = run.tables.reduce((sum, table) => sum + table.warnedRows, 0);
   if (warnedRows > 0) {
@@ -46,6 +47,20 @@ export function renderRunSummaryText(run: RunResult, lang: Language, reportPath?
   }
 
   return `${lines.join('\n')}\n`;
+}
+
+/** Says per table what an incremental delta checked and rewrote, since its rule counts cover only those rows. */
+function renderIncrementalLines(run: RunResult, lang: Language, messages: ReportMessages): string[] {
+  return run.tables.flatMap((table) => {
+    const work = table.delta?.incremental;
+    if (!work) {
+      return [];
+    }
+    const count = (value: number): string => plainText(formatCount(lang, value));
+    const checked = messages.incrementalCheck(count(work.checkedRows), count(work.affectedRows));
+    const files = messages.silverParts(count(work.filesRewritten), count(work.filesRewritten + work.filesKept));
+    return [`${table.table}${GAP}${checked}. ${files}.`];
+  });
 }
 
 function renderBalanceLines(run: RunResult, lang: Language, messages: ReportMessages): string[] {

@@ -10,6 +10,7 @@ import { DuckdbSession } from '../../src/engine/duckdb-session.js';
 import { quoteLiteral } from '../../src/engine/sql-text.js';
 import { runFullLoad } from '../../src/pipeline/full-load.js';
 import type { RunResult } from '../../src/pipeline/run-result.js';
+import { renderRunSummaryText } from '../../src/reports/run-summary-text.js';
 import { writeDeployment, type DeploymentFiles } from '../helpers/deployment.js';
 import { tempFolder } from '../helpers/temp-folder.js';
 
@@ -41,14 +42,14 @@ interface Setup {
   sql: (statement: string) => void;
 }
 
-/** Distinct update times one second apart, so that a delta's boundary holds one row, not all. */
+/** Returns update times one second apart, so that a delta's boundary contains one row, not all. */
 function updatedAt(id: number): string {
   return new Date(Date.UTC(2026, 2, 1) + id * 1000).toISOString().slice(0, 19).replace('T', ' ');
 }
 
 /**
- * A child table T of 5,000 rows in parts of 1,000, pointing to 100 parents in P. Every 97th
- * row has a negative amount. T is read by watermark, P in full (key comparison).
+ * Creates a child table T of 5,000 rows in parts of 1,000, pointing to 100 parents in P. Every
+ * 97th row has a negative amount. T is read by watermark, P in full (key comparison).
  */
 function setup(t: TestContext): Setup {
   const folder = tempFolder(t);
@@ -143,9 +144,17 @@ test('a delta rewrites only the silver parts its keys fall into and publishes wh
   // Checked: the three changes, row 5000 at the watermark boundary, and the quarantine but row 4947.
   assert.deepEqual(incremental, { checkedRows: 4 + Math.floor(ROWS / 97) - 1, affectedRows: 0, filesRewritten: 2, filesKept: 4 });
 
+  const summary = renderRunSummaryText(delta, 'de');
+  assert.match(summary, /T {2}54 Zeilen geprüft \(Änderungen, Quarantäne und 0 davon betroffene Silver-Zeilen\)/);
+  assert.match(summary, /2 von 6 Silver-Dateien neu geschrieben/);
+  const report = JSON.parse(readFileSync(path.join(files.lake, 'reports', delta.runId, 'report.json'), 'utf8')) as {
+    tables: { table: string; changes?: { incremental?: unknown } }[];
+  };
+  assert.deepEqual(report.tables.find((table) => table.table === 'T')?.changes?.incremental, incremental);
+
   const after = inodes(path.join(snapshotFolder(files), 'silver', 'T'));
-  const kept = [...after].filter(([name, inode]) => before.get(name) === inode);
-  assert.equal(kept.length, 4, 'four parts are the published files, linked and not copied');
+  const linkedFiles = [...after].filter(([name, inode]) => before.get(name) === inode);
+  assert.equal(linkedFiles.length, 4, 'four parts are the published files, linked and not copied');
 
   const published = await publishedT(files);
   assert.ok(published.quarantine.some((line) => line.startsWith('4990|')));
