@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 
@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 
 import { DuckdbSession } from '../../src/engine/duckdb-session.js';
 import { quoteLiteral } from '../../src/engine/sql-text.js';
+import type { RunResult } from '../../src/pipeline/run-result.js';
 import { runCli } from '../helpers/cli.js';
 import { writeDeployment, type DeploymentFiles } from '../helpers/deployment.js';
 import { tempFolder } from '../helpers/temp-folder.js';
@@ -174,4 +175,8 @@ test('a delta killed at 8 points ends, after a rerun, with the uninterrupted res
     assert.equal(rerun.status, 0, `delta rerun after a kill at ${point.after} +${point.delayMs} ms: ${rerun.stderr}`);
     assert.equal(await publishedChecksum(files.lake), expected, `delta result after a kill at ${point.after} +${point.delayMs} ms`);
   }
+
+  const records = readdirSync(path.join(files.lake, 'runs')).sort();
+  const newest = JSON.parse(readFileSync(path.join(files.lake, 'runs', records.at(-1) ?? ''), 'utf8')) as RunResult;
+  assert.ok(newest.tables[0]?.delta?.incremental, 'the reruns checked only the changed rows, so the kills hit the incremental path');
 });
