@@ -14,6 +14,7 @@ import { rollbackCommand, runsCommand } from './runs-command.js';
 import { erpSampleCommand, sampleCommand } from './sample-command.js';
 import { serveCommand } from './serve-command.js';
 import { tokenCreateCommand } from './token-command.js';
+import { userAddCommand } from './user-command.js';
 
 /** The same bounds as `parallelism` in aurora.yaml; more partitions at once than that only thrash. */
 const MAX_PARALLEL = 64;
@@ -99,7 +100,7 @@ async function main(argv: string[]): Promise<number> {
     .requiredOption('-c, --config <file>', 'aurora.yaml of the deployment')
     .requiredOption('--port <n>', 'TCP port to listen on (0 picks a free one)', parsePort)
     .option('--host <address>', 'address to listen on; only this machine by default', '127.0.0.1')
-    .option('--no-auth', 'serve /api/v1 without tokens, when AURORA_API_TOKENS_FILE is not set (logs a warning)')
+    .option('--no-auth', 'serve /api/v1 without sign-in, when no tokens file, users file or OpenID Connect is configured (logs a warning)')
     .action(async (options: { config: string; port: number; host: string; auth: boolean }, command: Command) => {
       exitCode = await serveCommand({ ...options, language: languageOf(command) });
     });
@@ -112,6 +113,18 @@ async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--role <role>', 'role of the token').choices(ROLES).makeOptionMandatory())
     .action((options: { name: string; role: Role }, command: Command) => {
       exitCode = tokenCreateCommand({ ...options, language: languageOf(command) });
+    });
+
+  const user = program.command('user').description('manage the local users who sign in to aurora serve with a password');
+  user
+    .command('add')
+    .description('add a user to the users file; the password is read from standard input, never from the command line')
+    .argument('<name>', 'user name (letters, digits, ., _, @ and -)')
+    .addOption(new Option('--role <role>', 'role of the user').choices(ROLES).makeOptionMandatory())
+    .option('--file <file>', 'users file to create or change; default AURORA_USERS_FILE')
+    .option('--replace', 'replace an existing user of that name (new password or role)', false)
+    .action(async (name: string, options: { role: Role; file?: string; replace: boolean }, command: Command) => {
+      exitCode = await userAddCommand({ name, ...options, language: languageOf(command) });
     });
 
   const sample = program.command('sample').description('create sample legacy databases');

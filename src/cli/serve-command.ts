@@ -1,5 +1,8 @@
+import { chooseServerAuth, describeAuthSources, readAuthSettings, type AuthSettings } from '../api/auth/auth-settings.js';
+import { AuthSettingError } from '../api/auth/oidc-settings.js';
 import { TokensFileError } from '../api/auth/tokens-file.js';
-import { buildServer, type ServerAuth } from '../api/server.js';
+import { UsersFileError } from '../api/auth/users-file.js';
+import { buildServer } from '../api/server.js';
 import { DEFAULT_RATE_LIMIT, type RateLimitOptions } from '../api/security.js';
 import { loadConfig } from '../config/load-config.js';
 import { EXIT_CODES } from '../errors/catalog.js';
@@ -30,13 +33,15 @@ class ServeSettingError extends Error {
 export interface ServeSettings {
   allowedOrigins: string[];
   rateLimit: RateLimitOptions;
+  /** AURORA_TRUST_PROXY: proxies whose X-Forwarded-For names the client; false trusts none. */
+  trustProxy: boolean | number | string[];
   /** AURORA_API_TOKENS_FILE: the JSON or YAML file with the accepted API tokens. */
   tokensFile?: string;
 }
 
 /**
- * Reads AURORA_CORS_ORIGINS, AURORA_RATE_LIMIT_MAX, AURORA_RATE_LIMIT_WINDOW_MS, REDIS_URL and
- * AURORA_API_TOKENS_FILE.
+ * Reads AURORA_CORS_ORIGINS, AURORA_RATE_LIMIT_MAX, AURORA_RATE_LIMIT_USER_MAX,
+ * AURORA_RATE_LIMIT_WINDOW_MS, AURORA_TRUST_PROXY, REDIS_URL and AURORA_API_TOKENS_FILE.
  */
 export function readServeSettings(env: NodeJS.ProcessEnv): ServeSettings {
   const allowedOrigins = (env.AURORA_CORS_ORIGINS ?? '')
@@ -54,16 +59,41 @@ export function readServeSettings(env: NodeJS.ProcessEnv): ServeSettings {
 
   const rateLimit: RateLimitOptions = {
     max: readPositiveInteger(env, 'AURORA_RATE_LIMIT_MAX', DEFAULT_RATE_LIMIT.max),
+    userMax: readPositiveInteger(env, 'AURORA_RATE_LIMIT_USER_MAX', DEFAULT_RATE_LIMIT.userMax),
     timeWindowMs: readPositiveInteger(env, 'AURORA_RATE_LIMIT_WINDOW_MS', DEFAULT_RATE_LIMIT.timeWindowMs),
   };
   if (env.REDIS_URL) {
     rateLimit.redisUrl = env.REDIS_URL;
   }
-  const settings: ServeSettings = { allowedOrigins, rateLimit };
+  const settings: ServeSettings = { allowedOrigins, rateLimit, trustProxy: readTrustProxy(env) };
   if (env.AURORA_API_TOKENS_FILE) {
     settings.tokensFile = env.AURORA_API_TOKENS_FILE;
   }
   return settings;
+}
+
+/**
+ * AURORA_TRUST_PROXY: unset or `false` trusts no proxy, a whole number trusts that many hops
+ * (1 behind one ingress), anything else is a comma-separated list of addresses and CIDR ranges.
+ */
+function readTrustProxy(env: NodeJS.ProcessEnv): boolean | number | string[] {
+  const value = (env.AURORA_TRUST_PROXY ?? '').trim();
+  if (value === '' || value === 'false') {
+    return false;
+  }
+  if (/^\d+$/.test(value)) {
+    return Number(value);
+  }
+  const entries = value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  for (const entry of entries) {
+    if (!/^[0-9A-Fa-f:.]+(\/\d{1,3})?$/.test(entry)) {
+      throw new ServeSettingError('AURORA_TRUST_PROXY', value, {
+        de: 'false, eine Anzahl Proxy-Hops oder IP-Adressen und CIDR-Bereiche, durch Kommas getrennt',
+        en: 'false, a number of proxy hops, or IP addresses and CIDR ranges separated by commas',
+      });
+    }
+  }
+  return entries;
 }
 
 function readPositiveInteger(env: NodeJS.ProcessEnv, variable: string, fallback: number): number {
@@ -99,7 +129,18 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
     return EXIT_CODES.configuration;
   }
 
-  const auth = chooseAuth(settings.tokensFile, options.auth, options.language);
+  let authSettings: AuthSettings;
+  try {
+    authSettings = readAuthSettings(options.env ?? process.env);
+  } catch (error) {
+    if (!(error instanceof AuthSettingError)) {
+      throw error;
+    }
+    process.stderr.write(`${error.render(options.language)}\n`);
+    return EXIT_CODES.configuration;
+  }
+
+  const auth = chooseServerAuth(authSettings, options.auth, options.language);
   if (typeof auth === 'string') {
     process.stderr.write(`${auth}\n`);
     return EXIT_CODES.configuration;
@@ -107,9 +148,9 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
 
   let server: Awaited<ReturnType<typeof buildServer>>;
   try {
-    server = await buildServer({ config, auth, allowedOrigins: settings.allowedOrigins, rateLimit: settings.rateLimit, logger: true });
+    server = await buildServer({ config, auth, allowedOrigins: settings.allowedOrigins, rateLimit: settings.rateLimit, trustProxy: settings.trustProxy, logger: true });
   } catch (error) {
-    if (!(error instanceof TokensFileError)) {
+    if (!(error instanceof TokensFileError) && !(error instanceof UsersFileError)) {
       throw error;
     }
     process.stderr.write(`${error.render(options.language)}\n`);
@@ -121,9 +162,12 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
     {
       address,
       lake: config.lake,
-      authentication: 'disabled' in auth ? 'disabled' : 'tokens',
+      authentication: 'disabled' in auth ? 'disabled' : describeAuthSources(authSettings),
+      sessionStore: authSettings.sessions.redisUrl === undefined ? 'memory' : 'redis',
       allowedOrigins: settings.allowedOrigins,
       rateLimitMax: settings.rateLimit.max,
+      rateLimitUserMax: settings.rateLimit.userMax,
+      trustProxy: settings.trustProxy,
       rateLimitWindowMs: settings.rateLimit.timeWindowMs,
       redis: settings.rateLimit.redisUrl !== undefined,
     },
@@ -143,24 +187,3 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
   return 0;
 }
 
-
-/**
- * Returns the server's auth option, or the message to print when the settings contradict each
- * other or leave authentication undecided.
- */
-function chooseAuth(tokensFile: string | undefined, authEnabled: boolean, language: Language): ServerAuth | string {
-  if (tokensFile !== undefined && !authEnabled) {
-    return language === 'de'
-      ? `--no-auth und AURORA_API_TOKENS_FILE=${tokensFile} schließen sich aus. Eines von beiden entfernen.`
-      : `--no-auth and AURORA_API_TOKENS_FILE=${tokensFile} contradict each other. Remove one of them.`;
-  }
-  if (tokensFile !== undefined) {
-    return { tokensFile };
-  }
-  if (!authEnabled) {
-    return { disabled: true };
-  }
-  return language === 'de'
-    ? 'Keine Tokendatei konfiguriert: AURORA_API_TOKENS_FILE auf die Datei mit den API-Tokens setzen (aurora token create erzeugt Einträge) oder ausdrücklich --no-auth angeben.'
-    : 'No tokens file configured: set AURORA_API_TOKENS_FILE to the file with the API tokens (aurora token create makes entries) or pass --no-auth explicitly.';
-}

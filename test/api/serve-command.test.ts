@@ -80,7 +80,7 @@ describe('aurora serve', () => {
   it('serve without tokens file is rejected', () => {
     const result = runCli(['serve', '--config', lake.config.file, '--port', '0'], { AURORA_API_TOKENS_FILE: '' });
     assert.equal(result.status, 2);
-    assert.match(result.stderr, /^Keine Tokendatei konfiguriert: AURORA_API_TOKENS_FILE/);
+    assert.match(result.stderr, /^Keine Anmeldung konfiguriert: AURORA_API_TOKENS_FILE/);
   });
 
   it('serve with --no-auth warns and serves', async () => {
