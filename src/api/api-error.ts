@@ -50,15 +50,16 @@ export const API_ERROR_CATALOG = {
     de: () => 'Im Lake ist noch kein Snapshot veröffentlicht. Zuerst einen Lauf mit aurora run abschließen.',
     en: () => 'The lake has no published snapshot yet. Complete a run with aurora run first.',
   }),
-  RATE_LIMITED: define<{ retryAfterSeconds: number }>({
+  RATE_LIMITED: define<{ retryAfterSeconds: number; scope?: 'address' | 'credential' }>({
     httpStatus: 429,
-    de: (p) => `Zu viele Anfragen von dieser Adresse. In ${p.retryAfterSeconds} Sekunden erneut versuchen.`,
-    en: (p) => `Too many requests from this address. Try again in ${p.retryAfterSeconds} seconds.`,
+    de: (p) =>
+      `Zu viele Anfragen ${p.scope === 'credential' ? 'mit dieser Anmeldung' : 'von dieser Adresse'}. In ${p.retryAfterSeconds} Sekunden erneut versuchen.`,
+    en: (p) => `Too many requests ${p.scope === 'credential' ? 'with this login' : 'from this address'}. Try again in ${p.retryAfterSeconds} seconds.`,
   }),
   AUTHENTICATION_REQUIRED: define<Record<string, never>>({
     httpStatus: 401,
-    de: () => 'Anmeldung erforderlich. Den API-Token im Header Authorization: Bearer <token> senden.',
-    en: () => 'Authentication required. Send the API token in the header Authorization: Bearer <token>.',
+    de: () => 'Anmeldung erforderlich. Den API-Token im Header Authorization: Bearer <token> senden oder sich über /auth/login oder /auth/oidc/login anmelden.',
+    en: () => 'Authentication required. Send the API token in the header Authorization: Bearer <token>, or sign in through /auth/login or /auth/oidc/login.',
   }),
   MALFORMED_AUTHORIZATION: define<Record<string, never>>({
     httpStatus: 401,
@@ -75,6 +76,61 @@ export const API_ERROR_CATALOG = {
     de: (p) => `Die Rolle ${p.role} darf ${p.route} nicht abrufen. Nötig ist eine dieser Rollen: ${p.allowedRoles}.`,
     en: (p) => `Role ${p.role} may not call ${p.route}. One of these roles is required: ${p.allowedRoles}.`,
   }),
+  SESSION_INVALID: define<Record<string, never>>({
+    httpStatus: 401,
+    de: () => 'Die Sitzung ist abgelaufen, wurde beendet oder ist ungültig. Bitte neu anmelden.',
+    en: () => 'The session has expired, has ended or is invalid. Please sign in again.',
+  }),
+  INVALID_CREDENTIALS: define<Record<string, never>>({
+    httpStatus: 401,
+    de: () => 'Benutzername oder Passwort ist falsch.',
+    en: () => 'The user name or password is wrong.',
+  }),
+  UNSUPPORTED_MEDIA_TYPE: define<{ expected: string }>({
+    httpStatus: 415,
+    de: (p) => `Der Anfrage-Body muss den Content-Type ${p.expected} haben.`,
+    en: (p) => `The request body must have the content type ${p.expected}.`,
+  }),
+  SIGN_IN_METHOD_DISABLED: define<{ method: string }>({
+    httpStatus: 404,
+    de: (p) => `Die Anmeldung über ${p.method} ist auf diesem Server nicht eingerichtet. GET /auth/methods nennt die eingerichteten Verfahren.`,
+    en: (p) => `Sign-in through ${p.method} is not set up on this server. GET /auth/methods lists the methods that are.`,
+  }),
+  SESSION_STORE_UNAVAILABLE: define<Record<string, never>>({
+    httpStatus: 503,
+    de: () => 'Der Sitzungsspeicher (Redis) antwortet nicht, daher ist keine Anmeldung über Sitzungen möglich. API-Tokens funktionieren weiter. Später erneut versuchen.',
+    en: () => 'The session store (Redis) does not answer, so session sign-in is not possible. API tokens still work. Try again later.',
+  }),
+  OIDC_PROVIDER_UNAVAILABLE: define<Record<string, never>>({
+    httpStatus: 503,
+    de: () => 'Der Identitätsanbieter (OpenID Connect) ist nicht erreichbar. Später erneut versuchen.',
+    en: () => 'The identity provider (OpenID Connect) cannot be reached. Try again later.',
+  }),
+  OIDC_PROVIDER_ERROR: define<{ error: string }>({
+    httpStatus: 401,
+    de: (p) => `Der Identitätsanbieter hat die Anmeldung abgelehnt (${p.error}). Erneut anmelden oder den Betreiber fragen.`,
+    en: (p) => `The identity provider rejected the sign-in (${p.error}). Sign in again or ask the operator.`,
+  }),
+  OIDC_STATE_MISMATCH: define<Record<string, never>>({
+    httpStatus: 400,
+    de: () => 'Die Antwort des Identitätsanbieters gehört nicht zu einer Anmeldung, die in diesem Browser begonnen wurde (state fehlt oder passt nicht). Die Anmeldung neu beginnen.',
+    en: () => 'The identity provider response does not belong to a sign-in started in this browser (state missing or not matching). Start the sign-in again.',
+  }),
+  OIDC_LOGIN_EXPIRED: define<{ minutes: number }>({
+    httpStatus: 400,
+    de: (p) => `Diese Anmeldung ist abgelaufen oder wurde schon abgeschlossen. Eine Anmeldung muss innerhalb von ${p.minutes} Minuten abgeschlossen werden und gilt nur einmal. Die Anmeldung neu beginnen.`,
+    en: (p) => `This sign-in has expired or was already completed. A sign-in must be completed within ${p.minutes} minutes and counts only once. Start the sign-in again.`,
+  }),
+  OIDC_CODE_REJECTED: define<Record<string, never>>({
+    httpStatus: 401,
+    de: () => 'Der Anmeldecode oder das ID-Token des Identitätsanbieters wurde nicht akzeptiert (abgelaufen, schon verwendet oder ungültig). Die Anmeldung neu beginnen.',
+    en: () => 'The authorization code or ID token from the identity provider was not accepted (expired, already used or invalid). Start the sign-in again.',
+  }),
+  OIDC_NO_ROLE: define<{ claim: string; values: string }>({
+    httpStatus: 403,
+    de: (p) => `Die Anmeldung war erfolgreich, aber das Konto hat keine Aurora-Rolle: der Claim ${p.claim} enthält ${p.values || 'keinen Wert'}, und keiner davon ist einer Rolle zugeordnet. Den Administrator bitten, eine App-Rolle zuzuweisen.`,
+    en: (p) => `Sign-in succeeded, but the account has no Aurora role: the claim ${p.claim} contains ${p.values || 'no value'}, and none of them maps to a role. Ask the administrator to assign an app role.`,
+  }),
   BAD_REQUEST: define<{ detail: string }>({
     httpStatus: 400,
     de: (p) => `Die Anfrage ist ungültig: ${p.detail}`,
@@ -84,6 +140,32 @@ export const API_ERROR_CATALOG = {
     httpStatus: 413,
     de: (p) => `Der Anfrage-Body ist größer als ${p.limitBytes} Bytes.`,
     en: (p) => `The request body is larger than ${p.limitBytes} bytes.`,
+  }),
+  ORDERS_NOT_CONFIGURED: define<Record<string, never>>({
+    httpStatus: 404,
+    de: () => 'Diese Installation stellt keine Aufträge bereit. Den Abschnitt api.orders in aurora.yaml ergänzen (docs/api.de.md).',
+    en: () => 'This deployment serves no orders. Add the section api.orders to aurora.yaml (docs/api.md).',
+  }),
+  ORDERS_UNAVAILABLE: define<{ table: string; runId: string; column: string | null }>({
+    httpStatus: 503,
+    de: (p) =>
+      p.column === null
+        ? `Die Tabelle ${p.table} fehlt im veröffentlichten Snapshot ${p.runId}. Den Abschnitt api.orders in aurora.yaml prüfen.`
+        : `Die Spalte ${p.column} fehlt in der Tabelle ${p.table} des veröffentlichten Snapshots ${p.runId}. Die Spalten unter api.orders in aurora.yaml prüfen.`,
+    en: (p) =>
+      p.column === null
+        ? `Table ${p.table} is missing from the published snapshot ${p.runId}. Check the section api.orders in aurora.yaml.`
+        : `Column ${p.column} is missing from table ${p.table} of the published snapshot ${p.runId}. Check the columns under api.orders in aurora.yaml.`,
+  }),
+  QUARANTINE_NOT_FOUND: define<{ runId: string }>({
+    httpStatus: 404,
+    de: (p) => `Für Lauf ${p.runId} gibt es keinen Snapshot mit Quarantäne: der Lauf ist fehlgeschlagen, oder die Aufbewahrung hat ihn gelöscht.`,
+    en: (p) => `Run ${p.runId} has no snapshot with a quarantine: the run failed, or retention removed it.`,
+  }),
+  EXPORT_TOO_LARGE: define<{ rows: number; maxRows: number }>({
+    httpStatus: 400,
+    de: (p) => `Der Export hätte ${p.rows} Zeilen, erlaubt sind höchstens ${p.maxRows}. Mit Filtern oder einem kürzeren Zeitraum eingrenzen.`,
+    en: (p) => `The export would have ${p.rows} rows, at most ${p.maxRows} are allowed. Narrow it with filters or a shorter date range.`,
   }),
   INTERNAL: define<{ errorId: string }>({
     httpStatus: 500,

@@ -22,11 +22,17 @@ export async function registerOpenApi(server: FastifyInstance): Promise<void> {
         description: 'Read-only HTTP API over the lake of one Aurora deployment. Error bodies are {"error":{"code","message","errorId"}}; messages are German unless Accept-Language prefers English.',
       },
       components: {
-        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'API token from aurora token create; docs/api.md lists the roles per endpoint.' } },
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'API token from aurora token create; docs/api.md lists the roles per endpoint.' },
+          cookieAuth: { type: 'apiKey', in: 'cookie', name: 'aurora_session', description: 'Browser session from POST /auth/login or the OpenID Connect sign-in.' },
+        },
       },
       tags: [
         { name: 'runs', description: 'Run history, quality reports and freshness' },
         { name: 'gold', description: 'Gold models of the published snapshot' },
+        { name: 'orders', description: 'Rows of the orders table that aurora.yaml names under api.orders' },
+        { name: 'exports', description: 'CSV and XLSX files of the KPI and order rows' },
+        { name: 'auth', description: 'Sign-in, sign-out and the signed-in principal' },
       ],
     },
   });

@@ -9,7 +9,7 @@ import { rejectInvalidRequest, type FieldReasons } from '../query-validation.js'
 export const MAX_KPI_LIMIT = 1000;
 export const DEFAULT_KPI_LIMIT = 100;
 
-const DIMENSION_FILTER_PREFIX = 'dim.';
+export const DIMENSION_FILTER_PREFIX = 'dim.';
 
 interface KpiQuerystring {
   from?: string;
@@ -21,7 +21,7 @@ interface KpiQuerystring {
   [filter: `dim.${string}`]: string[] | undefined;
 }
 
-const KPI_PARAMS_SCHEMA = {
+export const KPI_PARAMS_SCHEMA = {
   type: 'object',
   properties: {
     model: { type: 'string', pattern: MODEL_NAME_PATTERN.source, description: 'Name of a gold model, as listed by /api/v1/models.' },
@@ -29,7 +29,7 @@ const KPI_PARAMS_SCHEMA = {
   required: ['model'],
 } as const;
 
-const KPI_QUERY_SCHEMA = {
+export const KPI_QUERY_SCHEMA = {
   type: 'object',
   properties: {
     from: { type: 'string', format: 'date', description: 'First day (inclusive) of the date dimension, YYYY-MM-DD.' },
@@ -48,7 +48,7 @@ const KPI_QUERY_SCHEMA = {
   additionalProperties: { not: {} },
 } as const;
 
-const KPI_FIELD_REASONS: FieldReasons = {
+export const KPI_FIELD_REASONS: FieldReasons = {
   fields: {
     model: {
       de: 'erwartet wird ein Modellname aus Kleinbuchstaben, Ziffern und _, beginnend mit einem Buchstaben, höchstens 63 Zeichen.',
