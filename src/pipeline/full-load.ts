@@ -701,6 +701,7 @@ async function validatePlannedTable(
       ...(table.incremental?.carriedRows ? { carriedRows: table.incremental.carriedRows } : {}),
     },
     quarantineFile: snapshot.fileFor('quarantine', table.config.name),
+    ...(table.incremental ? { carriedQuarantine: table.incremental.carriedQuarantine } : {}),
   });
   for (const file of table.incremental?.unchangedFiles ?? []) {
     await carryPartFile(file, silverFolderOf);

@@ -17,7 +17,9 @@ export interface IncrementalWork {
   carriedRows?: string;
   /** Published silver files that no changed key falls into; linked into the new snapshot. */
   unchangedFiles: string[];
-  /** Published silver rows checked again because a changed row can change their result. */
+  /** SQL of published quarantine rows kept with their recorded failures. */
+  carriedQuarantine: string;
+  /** Published rows (silver or quarantine) checked again because a changed row can change their result. */
   affectedRows: number;
 }
 
@@ -55,11 +57,12 @@ export function rowRulesFingerprint(rowRules: readonly CompiledRowRule[]): strin
 }
 
 /**
- * Works out the rows an incremental delta must check. Besides the changed rows and the
- * quarantine (so a fixed row leaves it), a published clean row is checked again when a
- * changed row can change its result: it shares a value of a `unique` rule with a changed row
- * (new or old version), or its `relationship` rule points to a key that appeared in or
- * vanished from the referenced table in this run.
+ * Works out the rows an incremental delta must check. Besides the changed rows, a published
+ * row (clean or quarantined) is checked again when a changed row can change its result: it
+ * shares a value of a `unique` rule with a changed row (new or old version), or its
+ * `relationship` rule points to a key that appeared in or vanished from the referenced table
+ * in this run. Other quarantined rows keep their recorded failures, since their own values
+ * did not change.
  */
 export async function planIncrementalWork(input: IncrementalInput): Promise<IncrementalWork> {
   const { session, description } = input;
@@ -77,11 +80,13 @@ export async function planIncrementalWork(input: IncrementalInput): Promise<Incr
   await session.run(`CREATE OR REPLACE TEMP TABLE ${leaving} AS ${leavingSources.join(' UNION ')}`);
 
   const conditions = await affectedConditions(input, leaving);
-  const stayingSilver = `SELECT * FROM read_parquet(${fileList(silverFiles)}) p ANTI JOIN ${leaving} l ON ${keyJoin(description.primaryKey, 'p', 'l')}`;
+  const staying = [fileList(silverFiles), quoteLiteral(input.previousQuarantine)].map(
+    (files) => `SELECT * FROM read_parquet(${files}) p ANTI JOIN ${leaving} l ON ${keyJoin(description.primaryKey, 'p', 'l')}`,
+  );
   await session.run(
     conditions.length === 0
       ? `CREATE OR REPLACE TEMP TABLE ${affected} AS SELECT ${keyColumns} FROM ${leaving} WHERE false`
-      : `CREATE OR REPLACE TEMP TABLE ${affected} AS SELECT ${keyColumns} FROM (${stayingSilver}) p WHERE ${conditions.join(' OR ')}`,
+      : `CREATE OR REPLACE TEMP TABLE ${affected} AS ${staying.map((rows) => `SELECT ${keyColumns} FROM (${rows}) p WHERE ${conditions.join(' OR ')}`).join(' UNION ALL ')}`,
   );
 
   const [column] = description.primaryKey;
@@ -101,7 +106,7 @@ export async function planIncrementalWork(input: IncrementalInput): Promise<Incr
     ...input.deltaFiles.map(
       (file, index) => `SELECT ${columns('d')}, CAST(${index} AS BIGINT) * ${2 ** 40} + d.file_row_number AS ${rowId} FROM read_parquet(${quoteLiteral(file)}, file_row_number = true) d`,
     ),
-    `SELECT ${columns('q')}, CAST(1000000 AS BIGINT) * ${2 ** 40} + q.file_row_number AS ${rowId} FROM read_parquet(${quoteLiteral(input.previousQuarantine)}, file_row_number = true) q ANTI JOIN ${leaving} l ON ${keyJoin(description.primaryKey, 'q', 'l')}`,
+    `SELECT ${columns('q')}, CAST(1000000 AS BIGINT) * ${2 ** 40} + q.file_row_number AS ${rowId} FROM read_parquet(${quoteLiteral(input.previousQuarantine)}, file_row_number = true) q SEMI JOIN ${affected} a ON ${keyJoin(description.primaryKey, 'q', 'a')}`,
     ...rewritten.map(
       (file, index) =>
         `SELECT ${columns('p')}, CAST(${2_000_000 + index} AS BIGINT) * ${2 ** 40} + p.file_row_number AS ${rowId} FROM read_parquet(${quoteLiteral(file)}, file_row_number = true) p SEMI JOIN ${affected} a ON ${keyJoin(description.primaryKey, 'p', 'a')}`,
@@ -117,6 +122,7 @@ export async function planIncrementalWork(input: IncrementalInput): Promise<Incr
         }
       : {}),
     unchangedFiles,
+    carriedQuarantine: `SELECT q.* FROM read_parquet(${quoteLiteral(input.previousQuarantine)}) q ANTI JOIN ${outgoing} x ON ${keyJoin(description.primaryKey, 'q', 'x')}`,
     affectedRows: Number(affectedCount?.n ?? 0),
   };
 }

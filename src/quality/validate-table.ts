@@ -37,6 +37,8 @@ export interface TableValidationTask {
     carriedRows?: string;
   };
   quarantineFile: string;
+  /** Published quarantine rows kept with their recorded failures, because no change can alter them. */
+  carriedQuarantine?: string;
 }
 
 export interface TableValidationResult {
@@ -115,8 +117,8 @@ export async function validateTable(task: TableValidationTask): Promise<TableVal
     return {
       rowsRead: counts.rowsRead,
       rowsChecked: counts.rowsChecked,
-      silverRows: counts.rowsRead - counts.quarantined,
-      quarantinedRows: counts.quarantined,
+      silverRows: counts.rowsRead - counts.quarantined - counts.carriedQuarantine,
+      quarantinedRows: counts.quarantined + counts.carriedQuarantine,
       warnedRows: counts.warned,
       rules,
       failedTableChecks,
@@ -178,6 +180,8 @@ interface FailureCounts {
   rowsRead: number;
   rowsChecked: number;
   quarantined: number;
+  /** Published quarantine rows carried over unchecked. */
+  carriedQuarantine: number;
   warned: number;
   failed: number[];
   checked: number[];
@@ -209,6 +213,7 @@ async function countFailures(task: TableValidationTask, flags: string): Promise<
     rowsRead,
     rowsChecked,
     quarantined: count(fromFlags, 'quarantined') ?? 0,
+    carriedQuarantine: task.carriedQuarantine === undefined ? 0 : await countRows(task.session, task.carriedQuarantine),
     warned: count(fromFlags, 'warned') ?? 0,
     failed: task.rowRules.map((_, index) => count(fromFlags, `failed_${index}`) ?? 0),
     checked: task.rowRules.map((_, index) => count(fromChecked, `checked_${index}`) ?? rowsChecked),
@@ -224,6 +229,11 @@ async function writeSilver(task: TableValidationTask, flags: string): Promise<vo
   const checked = `SELECT ${sourceColumns(task, 'r')}, ${runIdColumn} FROM ${checkedRowsAs(task, 'r')} ANTI JOIN (SELECT ${ROW_ID} FROM ${flags} WHERE ${ERROR_FLAG}) e ON r.${ROW_ID} = e.${ROW_ID}`;
   const select = task.silver.carriedRows === undefined ? checked : `${checked} UNION ALL ${task.silver.carriedRows}`;
   await writeSilverParts(task.session, select, task.silver.folder, task.runId, task.silver.partitioning);
+}
+
+async function countRows(session: DuckdbSession, select: string): Promise<number> {
+  const [row] = await session.queryText(`SELECT CAST(count(*) AS VARCHAR) AS n FROM (${select})`);
+  return Number(row?.n ?? 0);
 }
 
 async function writeQuarantine(task: TableValidationTask, flags: string): Promise<void> {
@@ -254,8 +264,10 @@ async function writeQuarantine(task: TableValidationTask, flags: string): Promis
     sourceColumns(task, 'r'),
   ].join(', ');
 
+  const failingRows = `SELECT ${select} FROM ${checkedRowsAs(task, 'r')} JOIN ${flags} f ON r.${ROW_ID} = f.${ROW_ID} WHERE f.${ERROR_FLAG}`;
+  const quarantineRows = task.carriedQuarantine === undefined ? failingRows : `(${failingRows}) UNION ALL BY NAME (${task.carriedQuarantine})`;
   await task.session.run(
-    `COPY (SELECT ${select} FROM ${checkedRowsAs(task, 'r')} JOIN ${flags} f ON r.${ROW_ID} = f.${ROW_ID} WHERE f.${ERROR_FLAG}) TO ${quoteLiteral(task.quarantineFile)} (FORMAT parquet, COMPRESSION zstd)`,
+    `COPY (${quarantineRows}) TO ${quoteLiteral(task.quarantineFile)} (FORMAT parquet, COMPRESSION zstd)`,
   );
 }
 
