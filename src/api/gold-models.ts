@@ -62,7 +62,7 @@ export async function createGoldDuckdb(server: FastifyInstance): Promise<DuckDBI
 }
 
 /**
- * Idle connections kept per instance for the next request. A KPI request holds a connection
+ * Idle connections kept per instance for the next request. A KPI request keeps a connection
  * even when its page comes from the cache, so this is sized for the concurrent requests of a
  * loaded pod: with 8, a load of 100 connections spent 4 % of the CPU connecting and closing.
  * More requests than this at once run on fresh connections, which are closed afterwards.

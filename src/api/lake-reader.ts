@@ -95,10 +95,11 @@ export async function readQualityReport(layout: LakeLayout, runId: string): Prom
 
 /**
  * Sums the sizes of all files below the lake folder. Symbolic links are counted by their own
- * size and not followed.
- * NOTE: this walks the whole tree on every call; a lake with very many files makes it slow.
+ * size and not followed. A file linked into several snapshots (silver parts a delta left
+ * unchanged) takes its space once, so each inode is counted once.
+ * The lake metrics call it once per published snapshot, because it walks the whole tree.
  */
-export async function measureFolderBytes(folder: string): Promise<number> {
+export async function measureFolderBytes(folder: string, seenInodes: Set<string> = new Set()): Promise<number> {
   let entries;
   try {
     entries = await readdir(folder, { withFileTypes: true });
@@ -113,10 +114,16 @@ export async function measureFolderBytes(folder: string): Promise<number> {
   for (const entry of entries) {
     const entryPath = path.join(folder, entry.name);
     if (entry.isDirectory()) {
-      total += await measureFolderBytes(entryPath);
-    } else {
-      // A file removed by retention between readdir and lstat counts as zero bytes.
-      total += (await lstat(entryPath).catch(() => undefined))?.size ?? 0;
+      total += await measureFolderBytes(entryPath, seenInodes);
+      continue;
+    }
+
+    // A file removed by retention between readdir and lstat counts as zero bytes.
+    const status = await lstat(entryPath).catch(() => undefined);
+    const inode = status ? `${status.dev}:${status.ino}` : undefined;
+    if (status && inode !== undefined && !seenInodes.has(inode)) {
+      seenInodes.add(inode);
+      total += status.size;
     }
   }
   return total;

@@ -1,7 +1,8 @@
 import type { LakeLayout } from '../lake/lake-layout.js';
 import type { SnapshotManifest } from '../lake/snapshots.js';
 import { ApiError } from './api-error.js';
-import { inspectPublishedSnapshot, readRunRecord } from './lake-reader.js';
+import { readRunRecord } from './lake-reader.js';
+import { snapshotCacheFor } from './snapshot-cache.js';
 
 /** The published snapshot with the moment its run finished. */
 export interface PublishedRun {
@@ -11,16 +12,22 @@ export interface PublishedRun {
   finishedAt: string;
 }
 
-/** Reads the published run, or undefined when the lake has no usable snapshot. */
+/**
+ * Reads the published run, or undefined when the lake has no usable snapshot. CURRENT is read
+ * on each call; manifest and run record once per snapshot (see PublishedSnapshotCache).
+ */
 export async function readPublishedRun(layout: LakeLayout): Promise<PublishedRun | undefined> {
-  const state = await inspectPublishedSnapshot(layout);
+  const cache = snapshotCacheFor(layout);
+  const state = await cache.current();
   if (!state.ready) {
     return undefined;
   }
 
-  const finishedAt = await readRunRecord(layout, state.runId)
-    .then((run) => run.finishedAt)
-    .catch(() => state.manifest.publishedAt);
+  const finishedAt = await cache.derive(state, 'finishedAt', () =>
+    readRunRecord(layout, state.runId)
+      .then((run) => run.finishedAt)
+      .catch(() => state.manifest.publishedAt),
+  );
   return { runId: state.runId, manifest: state.manifest, finishedAt };
 }
 

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import type { FastifyInstance } from 'fastify';
@@ -68,6 +70,47 @@ describe('metrics endpoint', () => {
     assert.match(text, /# TYPE aurora_http_request_duration_seconds histogram/);
     assert.equal(sampleValue(text, 'aurora_http_request_duration_seconds_count{method="GET",route="/api/v1/runs",status_code="200"}'), 1);
     assert.match(text, /aurora_http_request_duration_seconds_bucket\{le="0\.005",method="GET",route="\/api\/v1\/runs",status_code="200"\} \d+/);
+  });
+
+  it('metrics count errors by code', async () => {
+    const before = (await server.inject({ method: 'GET', url: '/metrics' })).body;
+    const count = (text: string, series: string): number => sampleValue(text, series) ?? 0;
+
+    // A run id in the valid form whose record contains no JSON fails inside the handler.
+    const brokenRunId = '20200101T000000Z-0badf0';
+    writeFileSync(path.join(lake.config.lake, 'runs', `${brokenRunId}.json`), '{ not json');
+    assert.equal((await server.inject({ method: 'GET', url: `/api/v1/runs/${brokenRunId}` })).statusCode, 500);
+    assert.equal((await server.inject({ method: 'GET', url: '/api/v1/runs/20200101T000000Z-abcdef' })).statusCode, 404);
+    assert.equal((await server.inject({ method: 'GET', url: '/api/v1/runs/not-a-run-id' })).statusCode, 400);
+
+    const text = (await server.inject({ method: 'GET', url: '/metrics' })).body;
+    assert.equal(count(text, 'aurora_http_errors_total{code="INTERNAL",status_code="500"}') - count(before, 'aurora_http_errors_total{code="INTERNAL",status_code="500"}'), 1);
+    assert.equal(count(text, 'aurora_http_errors_total{code="RUN_NOT_FOUND",status_code="404"}') - count(before, 'aurora_http_errors_total{code="RUN_NOT_FOUND",status_code="404"}'), 1);
+    assert.equal(count(text, 'aurora_http_errors_total{code="INVALID_PARAMETER",status_code="400"}') - count(before, 'aurora_http_errors_total{code="INVALID_PARAMETER",status_code="400"}'), 1);
+  });
+
+  it('metrics include process and run time gauges', async () => {
+    const text = (await server.inject({ method: 'GET', url: '/metrics' })).body;
+    assert.match(text, /^aurora_process_cpu_user_seconds_total \d/m);
+    assert.match(text, /^aurora_nodejs_eventloop_lag_seconds \d/m);
+    assert.match(text, /^aurora_process_resident_memory_bytes \d/m);
+
+    const finished = sampleValue(text, 'aurora_last_run_timestamp_seconds{status="succeeded"}');
+    assert.notEqual(finished, undefined);
+    const ageSeconds = Date.now() / 1000 - (finished ?? 0);
+    assert.ok(ageSeconds >= 0, `last run finished ${ageSeconds} s ago`);
+    assert.ok(ageSeconds < 600, `last run finished ${ageSeconds} s ago`);
+  });
+
+  it('lake size is cached per snapshot', async () => {
+    const first = sampleValue((await server.inject({ method: 'GET', url: '/metrics' })).body, 'aurora_lake_size_bytes') ?? 0;
+    writeFileSync(path.join(lake.config.lake, 'padding.bin'), Buffer.alloc(1_000_000));
+    const cached = sampleValue((await server.inject({ method: 'GET', url: '/metrics' })).body, 'aurora_lake_size_bytes');
+    assert.equal(cached, first, 'the same snapshot does not walk the lake again');
+
+    await lake.runFullLoad();
+    const measured = sampleValue((await server.inject({ method: 'GET', url: '/metrics' })).body, 'aurora_lake_size_bytes') ?? 0;
+    assert.ok(measured >= first + 1_000_000, `a new snapshot measures again: ${first} -> ${measured}`);
   });
 
   it('metrics registries are separate per server', async () => {
