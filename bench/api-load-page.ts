@@ -1,10 +1,9 @@
-/**
- * The API load section of docs/benchmarks.md. Both benchmark scripts rewrite that page, so each
- * one keeps the other's part: this section sits between two HTML comments.
- */
+/** The API load section of docs/benchmarks.md (see page-sections.ts). */
 
-const SECTION_START = '<!-- api-load:start -->';
-const SECTION_END = '<!-- api-load:end -->';
+import { sectionEnd, sectionStart } from './page-sections.js';
+
+const SECTION_START = sectionStart('api-load');
+const SECTION_END = sectionEnd('api-load');
 
 /** One endpoint under load, as autocannon measured it. Latencies in milliseconds. */
 export interface EndpointLoadResult {
@@ -77,23 +76,4 @@ function renderRun(result: ApiLoadResult): string[] {
 export function renderApiLoadSection(results: readonly ApiLoadResult[], explanation: readonly string[]): string {
   const newestFirst = [...results].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
   return [SECTION_START, '', ...explanation, '', ...newestFirst.flatMap(renderRun), SECTION_END].join('\n');
-}
-
-/** Returns the API load section of a page, or undefined when the page has none. */
-export function extractApiLoadSection(page: string): string | undefined {
-  const start = page.indexOf(SECTION_START);
-  const end = page.indexOf(SECTION_END);
-  return start >= 0 && end > start ? page.slice(start, end + SECTION_END.length) : undefined;
-}
-
-/** Replaces the section in `page`, or appends it when the page has none yet. */
-export function withApiLoadSection(page: string, section: string | undefined): string {
-  if (section === undefined) {
-    return page;
-  }
-  const existing = extractApiLoadSection(page);
-  if (existing !== undefined) {
-    return page.replace(existing, section);
-  }
-  return `${page.trimEnd()}\n\n${section}\n`;
 }

@@ -24,7 +24,8 @@ import { loadConfig } from '../src/config/load-config.js';
 import { readCurrentPointer } from '../src/lake/snapshots.js';
 import { LakeLayout } from '../src/lake/lake-layout.js';
 import { runFullLoad } from '../src/pipeline/full-load.js';
-import { renderApiLoadSection, withApiLoadSection, type ApiLoadResult, type EndpointLoadResult } from './api-load-page.js';
+import { renderApiLoadSection, type ApiLoadResult, type EndpointLoadResult } from './api-load-page.js';
+import { withSection } from './page-sections.js';
 import { ensureErpDatabase, WORK } from './erp-database.js';
 
 const EXAMPLE = path.resolve('examples/mueller-erp');
@@ -342,7 +343,7 @@ function renderPage(): void {
     .filter((name) => name.startsWith(RESULT_PREFIX) && name.endsWith('.json'))
     .map((name) => JSON.parse(readFileSync(path.join(RESULTS, name), 'utf8')) as ApiLoadResult);
   const page = existsSync('docs/benchmarks.md') ? readFileSync('docs/benchmarks.md', 'utf8') : '# Benchmarks\n';
-  writeFileSync('docs/benchmarks.md', withApiLoadSection(page, renderApiLoadSection(all, EXPLANATION)));
+  writeFileSync('docs/benchmarks.md', withSection(page, 'api-load', renderApiLoadSection(all, EXPLANATION)));
 }
 
 async function main(): Promise<void> {

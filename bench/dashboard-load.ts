@@ -24,12 +24,14 @@ import { startDashboardServer } from '../test/dashboard/dashboard-server.js';
 import { createErpLake } from '../test/dashboard/erp-lake.js';
 import { buildDashboard } from '../test/dashboard/web-build.js';
 
+import { sectionEnd, sectionStart, withSection } from './page-sections.js';
+
 const CARDS_MARK = 'aurora:kpi-cards';
 const CHART_MARK = 'aurora:kpi-chart';
 const PAGE = '/#/kpis?model=order_intake';
 const TARGET_MS = 3000;
-const SECTION_START = '<!-- dashboard-load:start -->';
-const SECTION_END = '<!-- dashboard-load:end -->';
+const SECTION_START = sectionStart('dashboard-load');
+const SECTION_END = sectionEnd('dashboard-load');
 
 interface LoadTiming {
   /** Navigation start to the KPI cards in the page (performance mark). The first cold run is the first load after the server started. */
@@ -219,10 +221,7 @@ function readStoredResults(): DashboardLoadResult[] {
 function writeSection(section: string): void {
   const file = 'docs/benchmarks.md';
   const page = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const start = page.indexOf(SECTION_START);
-  const end = page.indexOf(SECTION_END);
-  const updated = start >= 0 && end > start ? `${page.slice(0, start)}${section}${page.slice(end + SECTION_END.length)}` : `${page.trimEnd()}\n\n${section}\n`;
-  writeFileSync(file, updated);
+  writeFileSync(file, withSection(page, 'dashboard-load', section));
 }
 
 async function main(): Promise<void> {
