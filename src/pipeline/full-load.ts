@@ -90,6 +90,10 @@ interface PlannedTable {
   silverPartitioning?: SilverPartitioning;
   /** Delta runs that check only changed and affected rows; undefined checks the whole relation. */
   incremental?: IncrementalWork;
+  /** Compiles the row rules again for the rows an incremental delta checks (see CompileContext.uniqueCandidates). */
+  compileForCheckedRows: (checkedRelation: string) => Promise<CompiledRowRule[]>;
+  /** Fingerprint of the row rules as declared, recorded in the snapshot. */
+  rulesFingerprint: string;
 }
 
 /**
@@ -243,7 +247,7 @@ export async function runFullLoad(options: FullLoadOptions): Promise<RunOutcome>
         table.config.name,
         {
           ...(table.silverPartitioning ? { silverPartitioning: table.silverPartitioning } : {}),
-          rulesFingerprint: rowRulesFingerprint(table.rowRules),
+          rulesFingerprint: table.rulesFingerprint,
         },
       ]),
     );
@@ -354,6 +358,8 @@ async function planTables(
       runStartedAt: startedAt.toISOString(),
     };
     const compiled = await compileRuleSet(ruleSet, context, session.connection);
+    const compileForCheckedRows = async (checkedRelation: string): Promise<CompiledRowRule[]> =>
+      (await compileRuleSet(ruleSet, { ...context, uniqueCandidates: checkedRelation }, session.connection)).rowRules;
     const partitions = await source.planPartitions(entry.description, entry.request, entry.config.partitions);
 
     planned.push({
@@ -362,6 +368,8 @@ async function planTables(
       partitions,
       rowRules: compiled.rowRules,
       tableRules: compiled.tableRules,
+      compileForCheckedRows,
+      rulesFingerprint: rowRulesFingerprint(compiled.rowRules),
       ...(ruleSet.maxQuarantineRatio !== undefined ? { maxQuarantineRatio: ruleSet.maxQuarantineRatio } : {}),
       bronzeFiles: partitions.map((partition) => bronzeFileName(config.lake, entry.config.name, runId, partition.index)),
       extractMs: 0,
@@ -762,7 +770,7 @@ async function planSilverWrite(table: PlannedTable, tables: readonly PlannedTabl
   table.silverPartitioning = plan?.previous.partitioning ?? (await choosePartitioning(session, table.relation, table.description.primaryKey, columnTypes, table.config.silverPartRows));
 
   const partitioning = plan?.previous.partitioning;
-  if (!plan?.watermark || !partitioning || plan.previous.rulesFingerprint !== rowRulesFingerprint(table.rowRules)) {
+  if (!plan?.watermark || !partitioning || plan.previous.rulesFingerprint !== table.rulesFingerprint) {
     return;
   }
   const referencedTables = new Map<string, ReferencedTable>();
@@ -778,7 +786,7 @@ async function planSilverWrite(table: PlannedTable, tables: readonly PlannedTabl
     referencedTables.set(referenced.config.name, { relation: referenced.relation, previousFiles: [...previous.silver, previous.quarantine] });
   }
 
-  table.incremental = await planIncrementalWork({
+  const work = await planIncrementalWork({
     session,
     description: table.description,
     rowRules: table.rowRules,
@@ -790,6 +798,12 @@ async function planSilverWrite(table: PlannedTable, tables: readonly PlannedTabl
     previousQuarantine: plan.previous.quarantine,
     referencedTables,
   });
+
+  // The checked rows are few; kept in a table, they bound the unique rules' aggregates.
+  const checked = quoteIdentifier(`${RESERVED_COLUMN_PREFIX}checked_${table.config.name}`);
+  await session.run(`CREATE OR REPLACE TEMP TABLE ${checked} AS ${work.checkedRows}`);
+  table.rowRules = await table.compileForCheckedRows(checked);
+  table.incremental = { ...work, checkedRows: `SELECT * FROM ${checked}` };
 }
 
 function incrementalFacts(table: PlannedTable, checkedRows: number): DeltaState['incremental'] {

@@ -24,6 +24,12 @@ export interface CompileContext {
   resolveTable(name: string): { relation: string; columns: readonly { name: string; duckdbType: string }[] } | undefined;
   /** ISO 8601 instant at which the run started. Freshness is measured against it. */
   runStartedAt: string;
+  /**
+   * A relation with the rows an incremental delta checks. When set, a unique rule counts
+   * duplicates only of the values these rows have, so a delta does not aggregate every value
+   * of the table (at scale 1.0 that aggregate exceeded the 256 MB DuckDB limit).
+   */
+  uniqueCandidates?: string;
 }
 
 /**
@@ -518,8 +524,9 @@ async function compileRowRuleBody(
         columns.length === 1
           ? (columns[0]?.sql ?? '')
           : `struct_pack(${columns.map((column, index) => `${quoteIdentifier(`k${index}`)} := ${column.sql}`).join(', ')})`;
+      const candidates = context.uniqueCandidates ? ` AND ${key} IN (SELECT ${key} FROM ${context.uniqueCandidates})` : '';
       return {
-        failed: `${allNotNull(columns)} AND ${key} IN (SELECT ${key} FROM ${context.relation} WHERE ${scope} GROUP BY ALL HAVING count(*) > 1)`,
+        failed: `${allNotNull(columns)} AND ${key} IN (SELECT ${key} FROM ${context.relation} WHERE ${scope}${candidates} GROUP BY ALL HAVING count(*) > 1)`,
         value: valuesAsText(columns),
       };
     }
