@@ -162,7 +162,8 @@ async function affectedConditions(input: IncrementalInput, leaving: string): Pro
           (files) => `SELECT ${value('o')} AS v FROM read_parquet(${fileList(files)}) o SEMI JOIN ${leaving} l ON ${keyJoin(description.primaryKey, 'o', 'l')}`,
         ),
       ];
-      conditions.push(`${value('p')} IN (${changedValues.join(' UNION ')})`);
+      // DuckDB compares structs with NULL fields as equal, and a NULL never makes a duplicate.
+      conditions.push(`(${allNotNull(rule.columns, 'p')} AND ${value('p')} IN (${changedValues.join(' UNION ')}))`);
     }
 
     if (rule.type === 'relationship') {
@@ -177,7 +178,7 @@ async function affectedConditions(input: IncrementalInput, leaving: string): Pro
       const before = `SELECT ${referencedKey('b')} AS v FROM read_parquet(${fileList(referenced.previousFiles)}, union_by_name = true) b`;
       const after = `SELECT ${referencedKey('a')} AS v FROM ${referenced.relation} a`;
       await input.session.run(`CREATE OR REPLACE TEMP TABLE ${difference} AS (${before} EXCEPT ${after}) UNION (${after} EXCEPT ${before})`);
-      conditions.push(`${textStructOf(rule.columns, 'p')} IN (SELECT v FROM ${difference})`);
+      conditions.push(`(${allNotNull(rule.columns, 'p')} AND ${textStructOf(rule.columns, 'p')} IN (SELECT v FROM ${difference}))`);
     }
   }
   return conditions;
@@ -185,6 +186,10 @@ async function affectedConditions(input: IncrementalInput, leaving: string): Pro
 
 function sameColumns(left: readonly string[], right: readonly string[]): boolean {
   return left.length === right.length && left.every((name) => right.includes(name));
+}
+
+function allNotNull(columns: readonly string[], qualifier: string): string {
+  return columns.map((name) => `${qualifier}.${quoteIdentifier(name)} IS NOT NULL`).join(' AND ');
 }
 
 function structOf(columns: readonly string[], qualifier: string): string {

@@ -49,7 +49,8 @@ function updatedAt(id: number): string {
 
 /**
  * Creates a child table T of 5,000 rows in parts of 1,000, pointing to 100 parents in P. Every
- * 97th row has a negative amount. T is read by watermark, P in full (key comparison).
+ * 97th row has a negative amount, and rows 20, 1020, … 4020 have no code. T is read by
+ * watermark, P in full (key comparison).
  */
 function setup(t: TestContext): Setup {
   const folder = tempFolder(t);
@@ -64,7 +65,8 @@ function setup(t: TestContext): Setup {
   sql('CREATE TABLE T (ID INTEGER PRIMARY KEY, CODE TEXT, PID INTEGER, AMOUNT DECIMAL(10,2), UPDATED_AT TIMESTAMP)');
   const rows = Array.from({ length: ROWS }, (_, index) => {
     const id = index + 1;
-    return `(${id}, 'C${id}', ${(id % 100) + 1}, '${id % 97 === 0 ? '-' : ''}${id}.25', '${updatedAt(id)}')`;
+    const code = id % 1000 === 20 ? 'NULL' : `'C${id}'`;
+    return `(${id}, ${code}, ${(id % 100) + 1}, '${id % 97 === 0 ? '-' : ''}${id}.25', '${updatedAt(id)}')`;
   });
   sql(`INSERT INTO T VALUES ${rows.join(', ')}`);
 
@@ -169,6 +171,12 @@ test('a delta rewrites only the silver parts its keys fall into and publishes wh
 test('unchanged rows are checked again when a changed row makes or ends a duplicate, or their parent key vanishes', async (t) => {
   const { folder, files, sql } = setup(t);
   await load(files, 'full');
+
+  // A NULL code never makes a duplicate, so the other rows without a code are not affected.
+  sql(`UPDATE T SET AMOUNT = '7.00', UPDATED_AT = '2026-03-01 23:00:00' WHERE ID = 3020`);
+  const nullCode = await load(files, 'delta');
+  assert.equal(tableResult(nullCode, 'T').delta?.incremental?.affectedRows, 0);
+  assert.equal(tableResult(nullCode, 'T').delta?.incremental?.filesRewritten, 2, 'the part of row 3020 and of row 5000 at the boundary');
 
   // Row 4000 takes the code of row 10, which is in another part and does not change itself.
   sql(`UPDATE T SET CODE = 'C10', UPDATED_AT = '2026-03-02 08:00:00' WHERE ID = 4000`);
