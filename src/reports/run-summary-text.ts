@@ -49,7 +49,7 @@ export function renderRunSummaryText(run: RunResult, lang: Language, reportPath?
   return `${lines.join('\n')}\n`;
 }
 
-/** Says per table what an incremental delta checked and rewrote, since its rule counts cover only those rows. */
+/** Renders per table what an incremental delta checked and rewrote, since its rule counts cover only those rows. */
 function renderIncrementalLines(run: RunResult, lang: Language, messages: ReportMessages): string[] {
   return run.tables.flatMap((table) => {
     const work = table.delta?.incremental;
