@@ -39,6 +39,8 @@ export async function ensureErpDatabase(scale: number): Promise<{ url: string; g
   if (exists) {
     const orders = await query<{ n: string }>(url, `SELECT count(*) AS n FROM "ORDERS"`).catch(() => [{ n: '-1' }]);
     if (Number(orders[0]?.n) === expectedOrders) {
+      // Databases generated before the sample indexed UPDATED_AT get the index the sample now has.
+      await query(url, 'CREATE INDEX IF NOT EXISTS "ORDERS_UPDATED_AT_idx" ON "ORDERS" ("UPDATED_AT")');
       return { url };
     }
     await query(ADMIN_URL, `DROP DATABASE "${database}"`);

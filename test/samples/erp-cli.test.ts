@@ -25,6 +25,17 @@ function sqliteTables(file: string): string[] {
   }
 }
 
+/** Lists the indexes created with CREATE INDEX on a table (SQLite names its key indexes sqlite_autoindex_*). */
+function sqliteIndexes(file: string, table: string): string[] {
+  const database = new Database(file, { readonly: true });
+  try {
+    const rows = database.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND name NOT LIKE 'sqlite_autoindex_%' ORDER BY name").all(table) as { name: string }[];
+    return rows.map((row) => row.name);
+  } finally {
+    database.close();
+  }
+}
+
 async function postgresTables(url: string): Promise<string[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -62,6 +73,7 @@ test('erp sample CLI loads SQLite and writes the manifest', (t) => {
   assert.equal(written.seed, 5);
   assert.equal(written.rows.ORDERS, 1074);
   assert.deepEqual(sqliteTables(database), [...ERP_TABLE_NAMES].sort());
+  assert.deepEqual(sqliteIndexes(database, 'ORDERS'), ['ORDERS_UPDATED_AT_idx'], 'delta extracts find changed orders through an index');
 });
 
 for (const [value, language, expected] of [

@@ -80,6 +80,7 @@ export const ORDERS_TABLE: SampleTableDefinition = {
     column('UPDATED_AT', 'timestamp'),
   ],
   primaryKey: ['ORDER_ID'],
+  indexes: [['UPDATED_AT']],
 };
 
 export const ORDER_ITEMS_TABLE: SampleTableDefinition = {

@@ -3,7 +3,7 @@ import mysql from 'mysql2/promise';
 import { AuroraError, describeCause } from '../../errors/aurora-error.js';
 import { quoteMysqlIdentifier } from '../../engine/sql-text.js';
 import { checkRows, toLoadError } from './row-check.js';
-import type { SampleColumn, SampleRow, SampleTableDefinition, SampleTarget } from './sample-target.js';
+import { secondaryIndexes, type SampleColumn, type SampleRow, type SampleTableDefinition, type SampleTarget } from './sample-target.js';
 import { redactUrl } from './target-url.js';
 
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -110,6 +110,9 @@ export async function openMysqlTarget(url: string): Promise<SampleTarget> {
 
   const createTable = async (definition: SampleTableDefinition): Promise<void> => {
     await connection.query(createTableSql(definition));
+    for (const index of secondaryIndexes(definition)) {
+      await connection.query(`CREATE INDEX ${quoteMysqlIdentifier(index.name)} ON ${table(definition.name)} (${index.columns.map(quoteMysqlIdentifier).join(', ')})`);
+    }
   };
 
   const dropTable = async (name: string): Promise<void> => {

@@ -7,7 +7,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { AuroraError, describeCause } from '../../errors/aurora-error.js';
 import { quoteIdentifier } from '../../engine/sql-text.js';
 import { checkRows, toLoadError } from './row-check.js';
-import type { SampleColumnType, SampleRow, SampleTableDefinition, SampleTarget } from './sample-target.js';
+import { secondaryIndexes, type SampleColumnType, type SampleRow, type SampleTableDefinition, type SampleTarget } from './sample-target.js';
 import { redactUrl } from './target-url.js';
 
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -52,6 +52,9 @@ export async function openPostgresTarget(url: string): Promise<SampleTarget> {
 
   const createTable = async (definition: SampleTableDefinition): Promise<void> => {
     await client.query(createTableSql(definition));
+    for (const index of secondaryIndexes(definition)) {
+      await client.query(`CREATE INDEX ${quoteIdentifier(index.name)} ON ${quoteIdentifier(definition.name)} (${index.columns.map(quoteIdentifier).join(', ')})`);
+    }
   };
 
   const dropTable = async (name: string): Promise<void> => {

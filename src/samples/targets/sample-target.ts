@@ -29,6 +29,17 @@ export interface SampleTableDefinition {
   name: string;
   columns: SampleColumn[];
   primaryKey: string[];
+  /**
+   * Secondary indexes, each a list of columns. A legacy system that supports delta extracts
+   * indexes its change timestamp, so that reading the rows changed since a time does not scan
+   * the whole table.
+   */
+  indexes?: string[][];
+}
+
+/** Names each secondary index of a table after its table and columns, for CREATE INDEX. */
+export function secondaryIndexes(definition: SampleTableDefinition): { name: string; columns: string[] }[] {
+  return (definition.indexes ?? []).map((columns) => ({ name: `${definition.name}_${columns.join('_')}_idx`, columns }));
 }
 
 /**

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { AuroraError, describeCause } from '../../errors/aurora-error.js';
 import { quoteIdentifier } from '../../engine/sql-text.js';
 import { checkRows, toLoadError } from './row-check.js';
-import type { SampleColumnType, SampleRow, SampleTableDefinition, SampleTarget } from './sample-target.js';
+import { secondaryIndexes, type SampleColumnType, type SampleRow, type SampleTableDefinition, type SampleTarget } from './sample-target.js';
 
 /**
  * Maps a sample type onto an SQLite declared type. Decimals get `DECIMAL_TEXT(p,s)`. Because that
@@ -65,6 +65,9 @@ export function openSqliteTarget(url: string): SampleTarget {
 
   const createTable = (definition: SampleTableDefinition): void => {
     database.exec(createTableSql(definition));
+    for (const index of secondaryIndexes(definition)) {
+      database.exec(`CREATE INDEX ${quoteIdentifier(index.name)} ON ${quoteIdentifier(definition.name)} (${index.columns.map(quoteIdentifier).join(', ')})`);
+    }
   };
 
   const dropTable = (name: string): void => {
