@@ -37,6 +37,8 @@ export interface ScaleResult {
     wallMs: number;
     maxRssBytes: number;
     changedRows: number;
+    /** ORDERS' own steps: reading its changes, checking them, writing silver and quarantine. */
+    ordersMs?: number;
     /** Rows checked and silver files rewritten, when the delta checked only what changed. */
     incremental?: { checkedRows: number; affectedRows: number; filesRewritten: number; filesKept: number };
   };
@@ -75,7 +77,15 @@ function deltaCell(delta: NonNullable<ScaleResult['delta']>): string {
   const work = delta.incremental
     ? `, ${delta.incremental.checkedRows.toLocaleString('en-US')} checked, ${delta.incremental.filesRewritten} of ${delta.incremental.filesRewritten + delta.incremental.filesKept} silver files rewritten`
     : ', whole table checked';
-  return `${seconds(delta.wallMs)} (${read}${work})`;
+  const orders = delta.ordersMs !== undefined ? `; ORDERS' own steps ${seconds(delta.ordersMs)} s` : '';
+  return `${seconds(delta.wallMs)} (${read}${work}${orders})`;
+}
+
+function ordersVerdict(half: NonNullable<ScaleResult['delta']>, full: NonNullable<ScaleResult['delta']>): string {
+  if (half.ordersMs === undefined || full.ordersMs === undefined) {
+    return '';
+  }
+  return `; ORDERS' own steps ${seconds(half.ordersMs)} s and ${seconds(full.ordersMs)} s`;
 }
 
 function verdicts(result: BenchmarkResult): string[] {
@@ -88,7 +98,7 @@ function verdicts(result: BenchmarkResult): string[] {
   const deltaVerdict =
     half?.delta && full.delta
       ? [
-          `- A delta of 10,000 changed orders costs the same at scale 0.5 and 1.0 (within 20 %): ${seconds(half.delta.wallMs)} s and ${seconds(full.delta.wallMs)} s — ${full.delta.wallMs <= half.delta.wallMs * 1.2 ? 'met' : 'missed'}.`,
+          `- A delta of 10,000 changed orders costs the same at scale 0.5 and 1.0 (within 20 %): ${seconds(half.delta.wallMs)} s and ${seconds(full.delta.wallMs)} s for the whole run — ${full.delta.wallMs <= half.delta.wallMs * 1.2 ? 'met' : 'missed'}${ordersVerdict(half.delta, full.delta)}.`,
         ]
       : [];
   const ratio = full.aurora.wallMs / full.floor.totalMs;
@@ -183,13 +193,15 @@ export function renderBenchmarkPage(results: readonly BenchmarkResult[]): string
     '  CUSTOMERS table, the report. Partition planning used to cost 1.7 s of OFFSET queries; integer',
     '  keys are now split by min and max.',
     '',
-    '- **Delta loads.** Only the 10,000 changed orders are read from PostgreSQL. Silver is split',
-    '  into files by ranges of ORDER_ID (131,072 rows each); the delta checks the changed rows, the',
-    '  quarantine and the clean rows a change can affect, rewrites the files its keys fall into',
-    '  and links the others. Left that grow with the table, in narrow scans: the uniqueness check',
-    '  of ORDER_NO over the merged key column, the row count, and the key-set comparison of',
-    '  CUSTOMERS (read in full, it has no watermark). Runs before 2026-12-04 23:00 validated and',
-    '  rewrote the whole merged table and checked deletes on every delta.',
+    '- **Delta loads.** Only the 10,000 changed orders are read from PostgreSQL, through the',
+    '  index on UPDATED_AT. Silver is split into files by ranges of ORDER_ID (131,072 rows each);',
+    '  the delta checks the changed rows and the published rows a change can affect, rewrites the',
+    '  files its keys fall into and links the others. What still grows with the table: CUSTOMERS,',
+    '  which has no change column and is read and compared in full (24,000 rows at scale 1.0);',
+    '  PostgreSQL counting ORDERS when Aurora describes the table; and narrow scans of the merged',
+    '  ORDERS key and ORDER_NO columns for the row count, the merge-safety check and the',
+    '  uniqueness rule. Runs before 2026-12-04 23:50 validated and rewrote the whole merged table',
+    '  and checked deletes on every delta.',
     '',
     'Changes measured on the way, at scale 1.0: validation that materialised every row with its',
     'rule flags took 5.4 s and peaked at 1,311 MiB; keeping only the failing rows\' ids and flags',
