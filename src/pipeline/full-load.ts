@@ -493,11 +493,25 @@ async function findUnsafeMerges(tables: PlannedTable[], session: DuckdbSession):
     const [row] = await session.queryText(
       `SELECT CAST(count(*) AS VARCHAR) AS n FROM (${mergedRelationSql(table.description, plan, table.bronzeFiles, undefined, ROW_ID_COLUMN)})`,
     );
-    if (Number(row?.n ?? 0) < table.description.rowCount) {
+    if (Number(row?.n ?? 0) < table.description.rowCount || (await quarantineHasAmbiguousKeys(session, table.description, plan))) {
       unsafe.push(table);
     }
   }
   return unsafe;
+}
+
+/**
+ * Tells whether the published quarantine holds rows whose key is duplicated or NULL. A watermark
+ * delta cannot see which of such rows the source deleted since (the key check still finds the
+ * key), so the table is read in full until its keys are unique again.
+ */
+async function quarantineHasAmbiguousKeys(session: DuckdbSession, description: TableDescription, plan: DeltaPlan): Promise<boolean> {
+  const keys = description.primaryKey.map(quoteIdentifier);
+  const anyNull = keys.map((key) => `${key} IS NULL`).join(' OR ');
+  const [row] = await session.queryText(
+    `SELECT CAST(count(*) AS VARCHAR) AS n FROM (SELECT ${keys.join(', ')}, count(*) AS copies FROM read_parquet(${quoteLiteral(plan.previous.quarantine)}) GROUP BY ALL) WHERE copies > 1 OR ${anyNull}`,
+  );
+  return Number(row?.n ?? 0) > 0;
 }
 
 /** Switches a delta table to a full read in this run, into bronze files after the delta's. */
@@ -616,7 +630,9 @@ async function extractTables(
         started.set(table, performance.now());
       }
 
-      const bronzeFile = table.bronzeFiles[partition.index] ?? bronzeFileName(layout.root, table.config.name, runId, partition.index);
+      // Files are listed in partition order; after a switch to a full read the partition
+      // indexes start after the delta's file, so the position, not the index, finds the file.
+      const bronzeFile = table.bronzeFiles[table.partitions.indexOf(partition)] ?? bronzeFileName(layout.root, table.config.name, runId, partition.index);
       const resumed = adopted.get(table.config.name)?.has(partition.index) ?? false;
       const rows = resumed
         ? await countParquetRows(session, bronzeFile)

@@ -52,7 +52,15 @@ export interface IncrementalInput {
  * unchanged rows, which is only right while the rules that produced them are the same.
  */
 export function rowRulesFingerprint(rowRules: readonly CompiledRowRule[]): string {
-  const material = rowRules.map((compiled) => [compiled.rule.id, compiled.rule.severity, compiled.failedSql, compiled.valueSql, compiled.rule.where ?? null]);
+  // The messages count too, because quarantined rows that are not checked again keep theirs.
+  const material = rowRules.map((compiled) => [
+    compiled.rule.id,
+    compiled.rule.severity,
+    compiled.failedSql,
+    compiled.valueSql,
+    compiled.rule.where ?? null,
+    compiled.rule.message,
+  ]);
   return createHash('sha256').update(JSON.stringify(material)).digest('hex');
 }
 

@@ -223,3 +223,31 @@ test('a delta after the rules changed checks the whole table', async (t) => {
   assert.equal(tableResult(delta, 'T').rules.find((rule) => rule.ruleId === 'amount_positive')?.rowsChecked, ROWS);
   assert.deepEqual(await publishedT(files), await fullReloadOf(t, folder));
 });
+
+test('a duplicate key the source drops again leaves quarantine in the next delta', async (t) => {
+  const folder = tempFolder(t);
+  const db = new Database(path.join(folder, 'legacy.sqlite'));
+  // No PRIMARY KEY constraint, as in a legacy table that lets duplicates in.
+  db.exec('CREATE TABLE D (ID INTEGER, CODE TEXT, UPDATED_AT TIMESTAMP)');
+  db.exec(`INSERT INTO D VALUES ${Array.from({ length: 50 }, (_, index) => `(${index + 1}, 'C${index + 1}', '${updatedAt(index + 1)}')`).join(', ')}`);
+  const files = writeDeployment(folder, {
+    source: 'type: sqlite\npath: legacy.sqlite',
+    tables: '  - name: D\n    primary_key: ID\n    watermark_column: UPDATED_AT\n    silver_part_rows: 1000',
+  });
+  await load(files, 'full');
+
+  db.exec(`INSERT INTO D VALUES (25, 'copy', '2026-03-02 08:00:00')`);
+  const duplicated = await load(files, 'delta');
+  assert.equal(tableResult(duplicated, 'D').quarantinedRows, 2, 'both rows of key 25 are quarantined');
+
+  db.exec(`DELETE FROM D WHERE CODE = 'copy'`);
+  db.exec(`UPDATE D SET UPDATED_AT = '2026-03-03 08:00:00' WHERE ID = 3`);
+  db.close();
+  const repaired = await load(files, 'delta');
+  assert.equal(tableResult(repaired, 'D').delta?.incremental, undefined, 'the table is read in full while its quarantine has a duplicated key');
+  assert.equal(tableResult(repaired, 'D').quarantinedRows, 0);
+  assert.equal(tableResult(repaired, 'D').silverRows, 50);
+
+  const next = await load(files, 'delta');
+  assert.ok(tableResult(next, 'D').delta?.incremental, 'with unique keys again, deltas check only what changed');
+});
