@@ -103,16 +103,7 @@ export async function planDelta(
   if (column === undefined) {
     return plan;
   }
-
-  const columnType = description.columns.find((entry) => entry.name === column)?.type;
-  if (!columnType) {
-    throw new AuroraError('SOURCE_COLUMN_NOT_FOUND', {
-      table: config.name,
-      column,
-      role: 'watermark_column',
-      available: description.columns.map((entry) => entry.name),
-    });
-  }
+  const duckdbType = checkWatermarkColumn(config, description);
 
   const stats = await source.columnStats(request, column);
   if (stats.nulls > 0) {
@@ -126,10 +117,6 @@ export async function planDelta(
     return plan;
   }
 
-  const duckdbType = duckdbTypeOf(columnType);
-  if (config.lookbackSeconds > 0 && !/^(DATE|TIMESTAMP|TIMESTAMPTZ)$/.test(duckdbType)) {
-    throw new AuroraError('LOOKBACK_NOT_A_TIME', { table: config.name, column, type: duckdbType });
-  }
   if (stats.max !== null && (await isBefore(session, stats.max, previousHigh, duckdbType))) {
     plan.droppedMaximum = { column, previous: previousHigh, current: stats.max };
     plan.checkDeletes = true;
@@ -138,6 +125,30 @@ export async function planDelta(
 
   plan.watermark = { column, readFrom: await subtractLookback(session, previousHigh, duckdbType, config.lookbackSeconds) };
   return plan;
+}
+
+/**
+ * Checks that the watermark column exists and, with a look-back, holds dates or times, and
+ * returns its DuckDB type. Full loads check it too, so a wrong setting stops the full load
+ * instead of the first delta after it.
+ */
+export function checkWatermarkColumn(config: TableConfig, description: TableDescription): string {
+  const column = config.watermarkColumn ?? '';
+  const columnType = description.columns.find((entry) => entry.name === column)?.type;
+  if (!columnType) {
+    throw new AuroraError('SOURCE_COLUMN_NOT_FOUND', {
+      table: config.name,
+      column,
+      role: 'watermark_column',
+      available: description.columns.map((entry) => entry.name),
+    });
+  }
+
+  const duckdbType = duckdbTypeOf(columnType);
+  if (config.lookbackSeconds > 0 && !/^(DATE|TIMESTAMP|TIMESTAMPTZ)$/.test(duckdbType)) {
+    throw new AuroraError('LOOKBACK_NOT_A_TIME', { table: config.name, column, type: duckdbType });
+  }
+  return duckdbType;
 }
 
 async function isBefore(session: DuckdbSession, value: string, reference: string, duckdbType: string): Promise<boolean> {

@@ -25,7 +25,7 @@ import { openRunLog } from '../logging/run-log.js';
 import { writeQualityReport } from '../reports/write-report.js';
 import { createSource, describeSource } from '../sources/create-source.js';
 import type { PartitionRange, Source, SourceTableRequest, TableDescription } from '../sources/types.js';
-import { checkDroppedMaximum, deltaState, fullReadPlan, mergedRelationSql, planDelta, sourceKeysFile, watermarkPartition, writeDeletedKeys, writeTombstones, type DeltaPlan } from './delta.js';
+import { checkDroppedMaximum, checkWatermarkColumn, deltaState, fullReadPlan, mergedRelationSql, planDelta, sourceKeysFile, watermarkPartition, writeDeletedKeys, writeTombstones, type DeltaPlan } from './delta.js';
 import type { PipelineEventListener } from './events.js';
 import { planIncrementalWork, rowRulesFingerprint, type IncrementalWork, type ReferencedTable } from './incremental-delta.js';
 import { newRunId } from './run-id.js';
@@ -433,6 +433,7 @@ function silverColumnsOf(tables: readonly PlannedTable[]): SilverTableColumns {
 async function recordWatermarks(tables: PlannedTable[], source: Source): Promise<void> {
   for (const table of tables) {
     if (table.config.watermarkColumn) {
+      checkWatermarkColumn(table.config, table.description);
       table.watermarkHigh = (await source.columnStats(table.request, table.config.watermarkColumn)).max;
     }
   }

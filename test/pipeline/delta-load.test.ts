@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 
@@ -240,10 +240,10 @@ test('tombstones wait for the key check, survive a full load, and end when a key
   assert.deepEqual(state.tombstones, ['3:3.00'], 'a key back in the source is no tombstone');
 });
 
-test('lookback on a number watermark is rejected', async (t) => {
+test('lookback on a number watermark is rejected by the full load', async (t) => {
   const { files } = setup(t, 'watermark_column: ID\n    lookback: 1h');
-  assert.equal(run(files).status, 0);
-  const delta = run(files, '--mode', 'delta');
-  assert.equal(delta.status, 2, delta.stderr);
-  assert.match(delta.stderr, /\[LOOKBACK_NOT_A_TIME\]/);
+  const full = run(files);
+  assert.equal(full.status, 2, full.stderr);
+  assert.match(full.stderr, /\[LOOKBACK_NOT_A_TIME\]/);
+  assert.equal(existsSync(path.join(files.lake, 'CURRENT')), false, 'nothing is published');
 });
