@@ -1,4 +1,4 @@
-import type { FastifyRequest, FastifySchemaValidationError } from 'fastify';
+import type { FastifyInstance, FastifyRequest, FastifySchemaValidationError } from 'fastify';
 
 import type { LocalizedText } from '../gold/load-models.js';
 import { ApiError } from './api-error.js';
@@ -40,4 +40,26 @@ function fieldOf(error: FastifySchemaValidationError): string {
   const segment = error.instancePath.split('/')[1] ?? '';
   // JSON Pointer (RFC 6901) escapes `/` as ~1 and `~` as ~0.
   return segment.replaceAll('~1', '/').replaceAll('~0', '~') || 'request';
+}
+
+/** Query parameters that take a count, such as `limit`. */
+const WHOLE_NUMBER_PARAMETERS = ['limit'] as const;
+
+/**
+ * Rejects counts written other than as plain digits. The schemas' type coercion would read
+ * `0x10` as 16 and `1e1` or ` 10` as 10, which a client sending them did not mean.
+ */
+export function registerWholeNumberCheck(server: FastifyInstance): void {
+  server.addHook('preValidation', async (request) => {
+    const query = request.query as Record<string, unknown> | undefined;
+    for (const field of WHOLE_NUMBER_PARAMETERS) {
+      const value = query?.[field];
+      if (value !== undefined && (typeof value !== 'string' || !/^\d{1,9}$/.test(value))) {
+        throw new ApiError('INVALID_PARAMETER', {
+          field,
+          reason: { de: 'erwartet wird eine ganze Zahl aus Ziffern, etwa 50.', en: 'expected a whole number written in digits, such as 50.' },
+        });
+      }
+    }
+  });
 }

@@ -10,6 +10,7 @@ import { registerAuth, resolveAuth, type ServerAuth } from './auth/register-auth
 import { installErrorHandlers } from './error-handler.js';
 import { createGoldDuckdb } from './gold-models.js';
 import { registerOpenApi, serveOpenApiDocument } from './openapi.js';
+import { registerWholeNumberCheck } from './query-validation.js';
 import { registerFreshnessRoutes } from './routes/freshness.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerKpiTotalsRoutes } from './routes/kpi-totals.js';
@@ -93,6 +94,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
 
   installErrorHandlers(server, BODY_LIMIT_BYTES);
+  registerWholeNumberCheck(server);
   const registry = new Registry();
   await registerSecurity(server, {
     allowedOrigins: options.allowedOrigins ?? [],
