@@ -131,6 +131,11 @@ export const API_ERROR_CATALOG = {
     de: (p) => `Die Anmeldung war erfolgreich, aber das Konto hat keine Aurora-Rolle: der Claim ${p.claim} enthält ${p.values || 'keinen Wert'}, und keiner davon ist einer Rolle zugeordnet. Den Administrator bitten, eine App-Rolle zuzuweisen.`,
     en: (p) => `Sign-in succeeded, but the account has no Aurora role: the claim ${p.claim} contains ${p.values || 'no value'}, and none of them maps to a role. Ask the administrator to assign an app role.`,
   }),
+  INVALID_JSON_BODY: define<Record<string, never>>({
+    httpStatus: 400,
+    de: () => 'Der Anfrage-Body ist kein gültiges JSON, oder er enthält die Schlüssel __proto__ oder constructor, die der Server ablehnt. Den Body als JSON-Objekt ohne diese Schlüssel senden.',
+    en: () => 'The request body is not valid JSON, or it contains the keys __proto__ or constructor, which the server rejects. Send the body as a JSON object without these keys.',
+  }),
   BAD_REQUEST: define<{ detail: string }>({
     httpStatus: 400,
     de: (p) => `Die Anfrage ist ungültig: ${p.detail}`,

@@ -63,6 +63,11 @@ function describeForClient(
     const tooLarge = new ApiError('PAYLOAD_TOO_LARGE', { limitBytes: bodyLimitBytes });
     return { status: 413, code: tooLarge.code, message: tooLarge.render(language) };
   }
+  // Fastify's JSON parser rejects prototype keys with the same error as broken JSON.
+  if ((error as FastifyError).code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (error as FastifyError).code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+    const invalidJson = new ApiError('INVALID_JSON_BODY', {});
+    return { status: 400, code: invalidJson.code, message: invalidJson.render(language) };
+  }
   if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) {
     const badRequest = new ApiError('BAD_REQUEST', { detail: error.message });
     return { status: statusCode, code: badRequest.code, message: badRequest.render(language) };

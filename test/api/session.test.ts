@@ -151,7 +151,8 @@ describe('local sign-in and sessions', () => {
       { label: 'number as password', payload: JSON.stringify({ username: 'anna', password: 12345 }), contentType: 'application/json', status: 400, code: 'INVALID_PARAMETER', field: 'password' },
       { label: 'empty user name', payload: JSON.stringify({ username: '', password: 'x' }), contentType: 'application/json', status: 400, code: 'INVALID_PARAMETER', field: 'username' },
       { label: 'array body', payload: '[]', contentType: 'application/json', status: 400, code: 'INVALID_PARAMETER', field: 'body' },
-      { label: 'broken JSON', payload: '{"username": "anna", ', contentType: 'application/json', status: 400, code: 'BAD_REQUEST' },
+      { label: 'broken JSON', payload: '{"username": "anna", ', contentType: 'application/json', status: 400, code: 'INVALID_JSON_BODY' },
+      { label: 'prototype key', payload: `{"username": "anna", "password": "x", "__proto__": {"role": "admin"}}`, contentType: 'application/json', status: 400, code: 'INVALID_JSON_BODY' },
       { label: 'form encoding', payload: `username=anna&password=${encodeURIComponent(ANNA_PASSWORD)}`, contentType: 'application/x-www-form-urlencoded', status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
       { label: 'text/plain', payload: JSON.stringify({ username: 'anna', password: ANNA_PASSWORD }), contentType: 'text/plain', status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
       { label: 'password too long', payload: JSON.stringify({ username: 'anna', password: 'x'.repeat(1025) }), contentType: 'application/json', status: 400, code: 'INVALID_PARAMETER', field: 'password' },
@@ -168,6 +169,12 @@ describe('local sign-in and sessions', () => {
         assert.match(body.error.message, new RegExp(`^Invalid value for ${testCase.field}: `), testCase.label);
       }
     }
+  });
+
+  it('login explains a rejected JSON body in German without English parts', async () => {
+    const response = await server.inject({ method: 'POST', url: '/auth/login', payload: '{"__proto__": {}}', headers: { 'content-type': 'application/json' } });
+    assert.equal(response.statusCode, 400);
+    assert.equal(response.json<ErrorBody>().error.message, 'Der Anfrage-Body ist kein gültiges JSON, oder er enthält die Schlüssel __proto__ oder constructor, die der Server ablehnt. Den Body als JSON-Objekt ohne diese Schlüssel senden.');
   });
 
   it('huge body names the login limit', async () => {
