@@ -66,6 +66,14 @@ describe('orders endpoint on Superstore', () => {
     assert.equal(row?.ORDER_DATE, newest?.d, 'the default sort is -ORDER_DATE');
   });
 
+  it('orders names each column in the request language', async () => {
+    const german = (await get('/api/v1/orders?limit=1')).json<{ columns: { name: string; label: string }[] }>();
+    assert.deepEqual(german.columns.find((column) => column.name === 'SHIP_DATE'), { name: 'SHIP_DATE', label: 'Versanddatum' });
+    const english = (await get('/api/v1/orders?limit=1', { 'accept-language': 'en' })).json<{ columns: { name: string; label: string }[] }>();
+    assert.deepEqual(english.columns.find((column) => column.name === 'SHIP_DATE'), { name: 'SHIP_DATE', label: 'Ship date' });
+    assert.deepEqual(english.columns.map((column) => column.name), lake.config.api?.orders?.columns.map((column) => column.name));
+  });
+
   it('orders pages return every row once', async () => {
     const [expected] = await lake.query(`SELECT CAST(count(*) AS VARCHAR) AS n, CAST(sum(SALES) AS VARCHAR) AS sales FROM ${silver} WHERE REGION = 'West'`);
 

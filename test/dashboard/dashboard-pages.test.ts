@@ -18,6 +18,7 @@ const CONTROLLER_PASSWORD = 'Controlling-2026-Passwort';
 const VIEWER_PASSWORD = 'nur-lesen-2026';
 
 interface OrdersBody {
+  columns: { name: string; label: string }[];
   rows: Record<string, string | number | null>[];
   nextCursor: string | null;
 }
@@ -58,6 +59,7 @@ describe('dashboard orders, quality and sign-in in Chromium', () => {
     const headers = await page.locator('.orders-table thead th').allTextContents();
     const columns = Object.keys(first.body.rows[0] ?? {});
     assert.equal(headers.length, columns.length);
+    assert.deepEqual(headers, first.body.columns.map((column) => column.label), 'the headings declared under api.orders, in German');
 
     // Row 1 as the API returns it, formatted: the order number as is, the date as 31.12.2025, the amount in its currency.
     const apiRow = first.body.rows[0] as Record<string, string>;

@@ -4,7 +4,8 @@ import type { OrdersApiConfig } from '../../config/types.js';
 import { withConnection } from '../gold-models.js';
 import { queryOrdersPage, readPublishedOrders, unknownParameterReason, type OrdersSelectionRequest, type OrdersSource } from '../orders-query.js';
 import { rejectInvalidRequest, type FieldReasons } from '../query-validation.js';
-import { API_ROWS_RESPONSE, ERROR_RESPONSES } from './response-schemas.js';
+import { requestLanguage } from '../request-language.js';
+import { ERROR_RESPONSES, ORDERS_RESPONSE } from './response-schemas.js';
 
 export const MAX_ORDERS_LIMIT = 500;
 export const DEFAULT_ORDERS_LIMIT = 100;
@@ -120,18 +121,20 @@ export async function registerOrderRoutes(server: FastifyInstance, source: Order
         description:
           'Rows of the silver table named by api.orders in aurora.yaml, from the published snapshot. Filters and sortable columns are declared there; repeat a filter for several values. Page with limit and nextCursor. Decimals, 64-bit integers and dates are strings, NULL is null.',
         querystring: ordersQuerySchema(source.config, PAGING_PROPERTIES),
-        response: { 200: API_ROWS_RESPONSE, ...ERROR_RESPONSES },
+        response: { 200: ORDERS_RESPONSE, ...ERROR_RESPONSES },
       },
     },
     async (request) => {
       rejectInvalidRequest(request, reasons);
 
+      const language = requestLanguage(request);
       const orders = await readPublishedOrders(source);
       const query = request.query;
       const page = await withConnection(source.duckdb, (connection) =>
         queryOrdersPage(connection, orders, { ...ordersSelectionOf(orders.config, query), limit: query.limit, ...(query.cursor !== undefined ? { cursor: query.cursor } : {}) }),
       );
-      return { runId: orders.runId, rows: page.rows, nextCursor: page.nextCursor };
+      const columns = orders.config.columns.map((column) => ({ name: column.name, label: column.label[language] }));
+      return { runId: orders.runId, rows: page.rows, nextCursor: page.nextCursor, columns };
     },
   );
 }

@@ -19,6 +19,20 @@ export const API_ROWS_RESPONSE = {
   },
 } as const;
 
+/** The orders page: the paged rows plus each column's heading in the request's language. */
+export const ORDERS_RESPONSE = {
+  ...API_ROWS_RESPONSE,
+  required: [...API_ROWS_RESPONSE.required, 'columns'],
+  properties: {
+    ...API_ROWS_RESPONSE.properties,
+    columns: {
+      type: 'array',
+      description: 'The columns of each row in order, with the heading declared under api.orders in aurora.yaml.',
+      items: { type: 'object', required: ['name', 'label'], properties: { name: { type: 'string' }, label: { type: 'string' } } },
+    },
+  },
+} as const;
+
 /** The body of every error response (see error-handler.ts). */
 const ERROR_BODY = {
   type: 'object',

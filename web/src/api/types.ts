@@ -57,6 +57,11 @@ export interface RowsPage {
   nextCursor: string | null;
 }
 
+/** A page of /api/v1/orders, with each column's heading in the requested language. */
+export interface OrdersPage extends RowsPage {
+  columns: { name: string; label: string }[];
+}
+
 export interface RunSummary {
   runId: string;
   mode: string;

@@ -1,5 +1,5 @@
 import { buildUrl, getJson, messageOf } from '../api/client.js';
-import type { CellValue, RowsPage } from '../api/types.js';
+import type { CellValue, OrdersPage } from '../api/types.js';
 import { formatCount } from '../format/numbers.js';
 import { currentLanguage } from '../i18n/language.js';
 import { columnTitle } from '../i18n/model-labels.js';
@@ -24,6 +24,9 @@ export function renderOrdersPage(container: HTMLElement, context: PageContext): 
   const moreSlot = element('div', { class: 'load-more' });
   const exportSlot = element('div', { class: 'export-links' });
   let rows: Record<string, CellValue>[] = [];
+  // Headings declared under api.orders in aurora.yaml; columns without one use the model labels.
+  let headings = new Map<string, string>();
+  const headingOf = (column: string): string => headings.get(column) ?? columnTitle(column);
   let loadNumber = 0;
 
   const query = (): Record<string, string> => ({ from: state.from, to: state.to, sort: state.sort });
@@ -62,7 +65,7 @@ export function renderOrdersPage(container: HTMLElement, context: PageContext): 
         } else if (state.sort === `-${column}`) {
           direction = 'descending';
         }
-        const button = element('button', { type: 'button', class: 'sort-button', text: columnTitle(column), 'aria-label': t('sortBy', { column: columnTitle(column) }) });
+        const button = element('button', { type: 'button', class: 'sort-button', text: headingOf(column), 'aria-label': t('sortBy', { column: headingOf(column) }) });
         button.addEventListener('click', () => {
           state.sort = state.sort === column ? `-${column}` : column;
           void load(false);
@@ -91,10 +94,11 @@ export function renderOrdersPage(container: HTMLElement, context: PageContext): 
     moreSlot.replaceChildren();
 
     try {
-      const page = await getJson<RowsPage>('/api/v1/orders', { ...query(), limit: String(PAGE_SIZE), cursor });
+      const page = await getJson<OrdersPage>('/api/v1/orders', { ...query(), limit: String(PAGE_SIZE), cursor });
       if (number !== loadNumber) {
         return;
       }
+      headings = new Map(page.columns.map((column) => [column.name, column.label]));
       rows = append ? [...rows, ...page.rows] : page.rows;
       renderTable();
       statusSlot.textContent = page.nextCursor === null ? t('allRowsShown', { count: formatCount(rows.length) }) : t('rowsShown', { count: formatCount(rows.length) });
