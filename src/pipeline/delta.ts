@@ -128,7 +128,7 @@ export async function planDelta(
 }
 
 /**
- * Checks that the watermark column exists and, with a look-back, holds dates or times, and
+ * Checks that the watermark column exists and, with a look-back, contains dates or times, and
  * returns its DuckDB type. Full loads check it too, so a wrong setting stops the full load
  * instead of the first delta after it.
  */
@@ -192,7 +192,7 @@ export function deltaState(
   };
 }
 
-/** The previous silver files and the quarantine file as two DuckDB file lists, since their columns differ. */
+/** Returns the previous silver files and the quarantine file as two DuckDB file lists, since their columns differ. */
 function previousFileList(plan: DeltaPlan): string[] {
   return [`[${plan.previous.silver.map(quoteLiteral).join(', ')}]`, quoteLiteral(plan.previous.quarantine)];
 }

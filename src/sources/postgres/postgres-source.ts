@@ -211,8 +211,8 @@ export class PostgresSource implements Source {
   async columnStats(request: SourceTableRequest, column: string): Promise<{ max: string | null; nulls: number }> {
     const quoted = quoteIdentifier(column);
     const table = this.qualifiedName(request.sourceTable);
-    // Two subqueries instead of one aggregate, so that an index on the column answers both
-    // without reading the table; a delta's planning then does not grow with the table.
+    // Two subqueries instead of one aggregate, so that PostgreSQL can use an index on the column
+    // for both without reading the table, and a delta's planning does not grow with the table.
     const result = await this.pool.query<{ max: string | null; nulls: string }>(
       `SELECT (SELECT max(${quoted}) FROM ${table})::text AS max, (SELECT count(*) FROM ${table} WHERE ${quoted} IS NULL)::text AS nulls`,
     );
