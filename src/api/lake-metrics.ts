@@ -2,6 +2,7 @@ import { Gauge, type Registry } from 'prom-client';
 
 import type { LakeLayout } from '../lake/lake-layout.js';
 import { listRuns, type RunSummary } from '../lake/run-history.js';
+import type { SnapshotManifest } from '../lake/snapshots.js';
 import { measureFolderBytes } from './lake-reader.js';
 import { ageInSeconds, readPublishedRun, type PublishedRun } from './published-run.js';
 
@@ -99,33 +100,23 @@ function registerSnapshotGauges(registry: Registry, readState: () => Promise<Lak
     },
   });
 
-  new Gauge({
-    name: 'aurora_published_rows_loaded',
-    help: 'Rows in silver per table of the published snapshot.',
-    labelNames: ['table'],
-    registers: [registry],
-    async collect() {
-      const { published } = await readState();
-      this.reset();
-      for (const table of published?.manifest.tables ?? []) {
-        this.set({ table: table.table }, table.silverRows);
-      }
-    },
-  });
-
-  new Gauge({
-    name: 'aurora_published_rows_quarantined',
-    help: 'Rows in quarantine per table of the published snapshot.',
-    labelNames: ['table'],
-    registers: [registry],
-    async collect() {
-      const { published } = await readState();
-      this.reset();
-      for (const table of published?.manifest.tables ?? []) {
-        this.set({ table: table.table }, table.quarantinedRows);
-      }
-    },
-  });
+  const rowsPerTable = (name: string, help: string, rows: (table: SnapshotManifest['tables'][number]) => number): void => {
+    new Gauge({
+      name,
+      help,
+      labelNames: ['table'],
+      registers: [registry],
+      async collect() {
+        const { published } = await readState();
+        this.reset();
+        for (const table of published?.manifest.tables ?? []) {
+          this.set({ table: table.table }, rows(table));
+        }
+      },
+    });
+  };
+  rowsPerTable('aurora_published_rows_loaded', 'Rows in silver per table of the published snapshot.', (table) => table.silverRows);
+  rowsPerTable('aurora_published_rows_quarantined', 'Rows in quarantine per table of the published snapshot.', (table) => table.quarantinedRows);
 
   // Labelled by table so that the series is absent, not 0, while nothing is published.
   new Gauge({
