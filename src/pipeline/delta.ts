@@ -197,7 +197,8 @@ function previousFileList(plan: DeltaPlan): string[] {
   return [`[${plan.previous.silver.map(quoteLiteral).join(', ')}]`, quoteLiteral(plan.previous.quarantine)];
 }
 
-function keyJoin(primaryKey: readonly string[], left: string, right: string): string {
+/** Builds the join condition on the primary key; NULL keys match each other, as a merge by key needs. */
+export function keyJoin(primaryKey: readonly string[], left: string, right: string): string {
   return primaryKey.map((name) => `${left}.${quoteIdentifier(name)} IS NOT DISTINCT FROM ${right}.${quoteIdentifier(name)}`).join(' AND ');
 }
 

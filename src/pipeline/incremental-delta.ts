@@ -5,6 +5,7 @@ import { quoteIdentifier, quoteLiteral } from '../engine/sql-text.js';
 import { partNumberSql, type SilverPartFile, type SilverPartitioning } from '../lake/silver-parts.js';
 import type { CompiledRowRule } from '../quality/compile-rules.js';
 import type { TableDescription } from '../sources/types.js';
+import { keyJoin } from './delta.js';
 
 /**
  * The work of an incremental delta on one table: the rows that go through the rules, the
@@ -207,10 +208,6 @@ function structOf(columns: readonly string[], qualifier: string): string {
 /** Keys compared as text, as the relationship rule does when the two sides' types differ. */
 function textStructOf(columns: readonly string[], qualifier: string): string {
   return `struct_pack(${columns.map((name, index) => `${quoteIdentifier(`k${index}`)} := CAST(${qualifier}.${quoteIdentifier(name)} AS VARCHAR)`).join(', ')})`;
-}
-
-function keyJoin(primaryKey: readonly string[], left: string, right: string): string {
-  return primaryKey.map((name) => `${left}.${quoteIdentifier(name)} IS NOT DISTINCT FROM ${right}.${quoteIdentifier(name)}`).join(' AND ');
 }
 
 function fileList(files: readonly string[]): string {

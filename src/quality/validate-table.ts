@@ -79,7 +79,9 @@ export async function validateTable(task: TableValidationTask): Promise<TableVal
     const checkedAt = performance.now();
 
     await writeSilver(task, flags);
-    await writeQuarantine(task, flags);
+    // The quarantine file also contains the carried rows of an incremental delta, so its own
+    // count is the table's quarantine total.
+    const quarantinedRows = await writeQuarantine(task, flags);
     const writtenAt = performance.now();
 
     const rules: RuleResult[] = [];
@@ -117,8 +119,8 @@ export async function validateTable(task: TableValidationTask): Promise<TableVal
     return {
       rowsRead: counts.rowsRead,
       rowsChecked: counts.rowsChecked,
-      silverRows: counts.rowsRead - counts.quarantined - counts.carriedQuarantine,
-      quarantinedRows: counts.quarantined + counts.carriedQuarantine,
+      silverRows: counts.rowsRead - quarantinedRows,
+      quarantinedRows,
       warnedRows: counts.warned,
       rules,
       failedTableChecks,
@@ -179,9 +181,6 @@ function checkedRowsAs(task: TableValidationTask, alias: string): string {
 interface FailureCounts {
   rowsRead: number;
   rowsChecked: number;
-  quarantined: number;
-  /** Published quarantine rows carried over unchecked. */
-  carriedQuarantine: number;
   warned: number;
   failed: number[];
   checked: number[];
@@ -190,30 +189,30 @@ interface FailureCounts {
 async function countFailures(task: TableValidationTask, flags: string): Promise<FailureCounts> {
   const [fromFlags = {}] = await task.session.queryText(
     `SELECT ${[
-      `CAST(count(*) FILTER (WHERE ${ERROR_FLAG}) AS VARCHAR) AS quarantined`,
       `CAST(count(*) FILTER (WHERE ${WARN_FLAG} AND NOT ${ERROR_FLAG}) AS VARCHAR) AS warned`,
       ...task.rowRules.map((_, index) => `CAST(count(*) FILTER (WHERE ${flag(index)}) AS VARCHAR) AS ${quoteIdentifier(`failed_${index}`)}`),
     ].join(', ')} FROM ${flags}`,
   );
 
-  // Rows in scope of a `where` filter are counted over the whole relation, not only the failures.
+  // Rows in scope of a `where` filter are counted over all checked rows, not only the failures.
   const scoped = task.rowRules.flatMap((compiled, index) =>
     compiled.rule.where ? [`CAST(count(*) FILTER (WHERE coalesce((${compiled.rule.where}), false)) AS VARCHAR) AS ${quoteIdentifier(`checked_${index}`)}`] : [],
   );
   const [fromChecked = {}] = await task.session.queryText(
     `SELECT ${['CAST(count(*) AS VARCHAR) AS rows_checked', ...scoped].join(', ')} FROM ${checkedRowsSql(task)}`,
   );
-  const [fromRelation = {}] =
-    task.checkedRows === undefined ? [fromChecked] : await task.session.queryText(`SELECT CAST(count(*) AS VARCHAR) AS rows_read FROM ${task.relation}`);
-
   const count = (row: TextRow, name: string): number | undefined => (row[name] === undefined ? undefined : Number(row[name]));
   const rowsChecked = count(fromChecked, 'rows_checked') ?? 0;
-  const rowsRead = count(fromRelation, 'rows_read') ?? rowsChecked;
+
+  // An incremental delta checks part of the table; the balance needs all of it.
+  let rowsRead = rowsChecked;
+  if (task.checkedRows !== undefined) {
+    const [fromRelation = {}] = await task.session.queryText(`SELECT CAST(count(*) AS VARCHAR) AS rows_read FROM ${task.relation}`);
+    rowsRead = count(fromRelation, 'rows_read') ?? 0;
+  }
   return {
     rowsRead,
     rowsChecked,
-    quarantined: count(fromFlags, 'quarantined') ?? 0,
-    carriedQuarantine: task.carriedQuarantine === undefined ? 0 : await countRows(task.session, task.carriedQuarantine),
     warned: count(fromFlags, 'warned') ?? 0,
     failed: task.rowRules.map((_, index) => count(fromFlags, `failed_${index}`) ?? 0),
     checked: task.rowRules.map((_, index) => count(fromChecked, `checked_${index}`) ?? rowsChecked),
@@ -231,12 +230,8 @@ async function writeSilver(task: TableValidationTask, flags: string): Promise<vo
   await writeSilverParts(task.session, select, task.silver.folder, task.runId, task.silver.partitioning);
 }
 
-async function countRows(session: DuckdbSession, select: string): Promise<number> {
-  const [row] = await session.queryText(`SELECT CAST(count(*) AS VARCHAR) AS n FROM (${select})`);
-  return Number(row?.n ?? 0);
-}
-
-async function writeQuarantine(task: TableValidationTask, flags: string): Promise<void> {
+/** Writes the quarantine file and returns how many rows it has. */
+async function writeQuarantine(task: TableValidationTask, flags: string): Promise<number> {
   const failures = task.rowRules.map((compiled, index) => {
     const rule = describeRule(compiled.rule);
     const fields = [
@@ -266,7 +261,7 @@ async function writeQuarantine(task: TableValidationTask, flags: string): Promis
 
   const failingRows = `SELECT ${select} FROM ${checkedRowsAs(task, 'r')} JOIN ${flags} f ON r.${ROW_ID} = f.${ROW_ID} WHERE f.${ERROR_FLAG}`;
   const quarantineRows = task.carriedQuarantine === undefined ? failingRows : `(${failingRows}) UNION ALL BY NAME (${task.carriedQuarantine})`;
-  await task.session.run(
+  return task.session.runCounting(
     `COPY (${quarantineRows}) TO ${quoteLiteral(task.quarantineFile)} (FORMAT parquet, COMPRESSION zstd)`,
   );
 }
