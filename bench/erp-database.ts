@@ -27,7 +27,7 @@ export async function query<T>(url: string, sql: string, values: unknown[] = [])
 }
 
 /**
- * Makes sure a database holds the ERP sample at `scale`, generating it only when missing, so
+ * Makes sure a database contains the ERP sample at `scale`, generating it only when missing, so
  * that repeated benchmark runs measure the load and not the generator.
  */
 export async function ensureErpDatabase(scale: number): Promise<{ url: string; generatedMs?: number }> {

@@ -19,26 +19,26 @@ export interface SilverPartitioning {
   width: string;
 }
 
-/** Rows a part holds at the full load that chose its width, unless `silver_part_rows` says otherwise. */
+/** Rows per part at the full load that chose its width, unless `silver_part_rows` sets another number. */
 export const ROWS_PER_SILVER_PART = 131_072;
 
 const INTEGER_KEY_TYPES = new Set(['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'UTINYINT', 'USMALLINT', 'UINTEGER', 'UBIGINT']);
 
 const PART_COLUMN = '__aurora_part';
 
-/** The glob of a table's silver files, relative to the snapshot folder. */
+/** Returns the glob of a table's silver files, relative to the snapshot folder. */
 export function silverGlob(table: string): string {
   return path.join('silver', table, '*.parquet');
 }
 
-/** The folder of a table's silver files, relative to the snapshot folder. */
+/** Returns the folder of a table's silver files, relative to the snapshot folder. */
 export function silverFolder(table: string): string {
   return path.join('silver', table);
 }
 
 /**
- * The part number of a key as SQL: floor division, so negative keys get parts of their own
- * instead of sharing part 0 with the positive ones.
+ * Builds the part number of a key as SQL. It uses floor division, so negative keys get parts
+ * of their own instead of sharing part 0 with the positive ones.
  */
 export function partNumberSql(keySql: string, width: string): string {
   // The width comes from a manifest file and goes into SQL text, so it must be a plain number.
@@ -51,7 +51,7 @@ export function partNumberSql(keySql: string, width: string): string {
 
 /**
  * Chooses how to split a table's silver: by ranges of its key when the key is one integer
- * column, wide enough that a part holds about `rowsPerPart` rows today.
+ * column, wide enough that a part contains about `rowsPerPart` rows today.
  */
 export async function choosePartitioning(
   session: DuckdbSession,

@@ -19,9 +19,9 @@ export interface SnapshotManifest {
      * (`silver/<table>/*.parquet`), which DuckDB's read_parquet reads as one table.
      */
     silverFile: string;
-    /** How the silver parts split the key range; absent when the key is not one integer column. */
+    /** Key ranges of the silver parts; absent when the key is not one integer column. */
     silverPartitioning?: SilverPartitioning;
-    /** Fingerprint of the row rules that checked the rows, so a delta knows whether it may keep their results. */
+    /** Fingerprint of the row rules that checked the rows, so a delta can tell whether it may keep their results. */
     rulesFingerprint?: string;
     quarantineFile: string;
     /** Rows deleted in the source, kept by the `tombstone` policy of delta loads. */

@@ -502,7 +502,7 @@ async function findUnsafeMerges(tables: PlannedTable[], session: DuckdbSession):
 }
 
 /**
- * Tells whether the published quarantine holds rows whose key is duplicated or NULL. A watermark
+ * Tells whether the published quarantine contains rows whose key is duplicated or NULL. A watermark
  * delta cannot see which of such rows the source deleted since (the key check still finds the
  * key), so the table is read in full until its keys are unique again.
  */
@@ -631,8 +631,8 @@ async function extractTables(
         started.set(table, performance.now());
       }
 
-      // Files are listed in partition order; after a switch to a full read the partition
-      // indexes start after the delta's file, so the position, not the index, finds the file.
+      // Files are listed in partition order. After a switch to a full read the partition
+      // indexes start after the delta's file, so the position finds the file, not the index.
       const bronzeFile = table.bronzeFiles[table.partitions.indexOf(partition)] ?? bronzeFileName(layout.root, table.config.name, runId, partition.index);
       const resumed = adopted.get(table.config.name)?.has(partition.index) ?? false;
       const rows = resumed
@@ -777,9 +777,9 @@ async function validatePlannedTable(
 /**
  * Decides how a table's silver is written. A full read splits it by key ranges sized for the
  * table now, and a delta keeps the published split. A delta checks only the changed rows and
- * the rows they can affect when three things hold: it read by watermark, the row rules are
- * the ones that produced the published results, and every table that a relationship rule
- * refers to has published files to compare its keys with.
+ * the rows they can affect when three conditions are met. It read by watermark. Its row rules
+ * produced the published results. Every table that a relationship rule refers to has
+ * published files to compare its keys with.
  */
 async function planSilverWrite(table: PlannedTable, tables: readonly PlannedTable[], session: DuckdbSession): Promise<void> {
   const plan = table.deltaPlan;

@@ -49,8 +49,8 @@ export interface IncrementalInput {
 }
 
 /**
- * A fingerprint of a table's row rules. An incremental delta keeps the published results of
- * unchanged rows, which is only right while the rules that produced them are the same.
+ * Computes a fingerprint of a table's row rules. An incremental delta keeps the published
+ * results of unchanged rows, which is only right while the rules that produced them are the same.
  */
 export function rowRulesFingerprint(rowRules: readonly CompiledRowRule[]): string {
   // The messages count too, because quarantined rows that are not checked again keep theirs.
@@ -66,12 +66,11 @@ export function rowRulesFingerprint(rowRules: readonly CompiledRowRule[]): strin
 }
 
 /**
- * Works out the rows an incremental delta must check. Besides the changed rows, a published
- * row (clean or quarantined) is checked again when a changed row can change its result: it
- * shares a value of a `unique` rule with a changed row (new or old version), or its
- * `relationship` rule points to a key that appeared in or vanished from the referenced table
- * in this run. Other quarantined rows keep their recorded failures, since their own values
- * did not change.
+ * Works out the rows an incremental delta must check: the changed rows, and published rows
+ * (clean or quarantined) whose result a changed row can change. Such a row shares a value of a
+ * `unique` rule with a changed row (new or old version), or its `relationship` rule points to
+ * a key that appeared in or vanished from the referenced table in this run. Other quarantined
+ * rows keep their recorded failures, because their own values did not change.
  */
 export async function planIncrementalWork(input: IncrementalInput): Promise<IncrementalWork> {
   const { session, description } = input;
@@ -137,9 +136,9 @@ export async function planIncrementalWork(input: IncrementalInput): Promise<Incr
 }
 
 /**
- * Parts that have gathered several files. A quarantined row that passes again lands in a new
- * file of its part while the part's published file is kept, so a part can grow files; once it
- * has MAX_FILES_PER_PART, the next delta rewrites it into one.
+ * Returns the parts that have gathered several files. A quarantined row that passes again lands
+ * in a new file of its part while the part's published file is kept, so a part can grow files.
+ * Once it has MAX_FILES_PER_PART, the next delta rewrites it into one.
  */
 function crowdedParts(parts: readonly SilverPartFile[]): bigint[] {
   const filesPerPart = new Map<bigint, number>();
@@ -151,7 +150,7 @@ function crowdedParts(parts: readonly SilverPartFile[]): bigint[] {
   return [...filesPerPart].filter(([, count]) => count >= MAX_FILES_PER_PART).map(([part]) => part);
 }
 
-/** The conditions that select published clean rows whose rule results a changed row can change. */
+/** Builds the conditions that select published rows whose rule results a changed row can change. */
 async function affectedConditions(input: IncrementalInput, leaving: string): Promise<string[]> {
   const { description } = input;
   const silverFiles = input.previousParts.map((part) => part.file);

@@ -166,14 +166,14 @@ function flagsTableSql(task: TableValidationTask, flags: string): string {
 }
 
 /**
- * The checked rows under the relation's own name, so that rule SQL qualified with the relation
+ * Returns the checked rows under the relation's own name, so that rule SQL qualified with the relation
  * binds to them, while the relation named inside a rule's subquery is still the whole table.
  */
 function checkedRowsSql(task: TableValidationTask): string {
   return task.checkedRows === undefined ? task.relation : `(${task.checkedRows}) AS ${task.relation}`;
 }
 
-/** The checked rows under another alias, for the statements that write them. */
+/** Returns the checked rows under another alias, for the statements that write them. */
 function checkedRowsAs(task: TableValidationTask, alias: string): string {
   return task.checkedRows === undefined ? `${task.relation} ${alias}` : `(${task.checkedRows}) ${alias}`;
 }

@@ -28,7 +28,7 @@ export async function redisSkipReason(url: string = REDIS_TEST_URL): Promise<str
   }
 }
 
-/** A fresh key prefix, so a test shares Redis with earlier runs and other tests without collisions. */
+/** Returns a fresh key prefix, so a test shares Redis with earlier runs and other tests without collisions. */
 export function uniqueRedisPrefix(purpose: string): string {
   return `aurora-test-${purpose}-${randomBytes(4).toString('hex')}:`;
 }

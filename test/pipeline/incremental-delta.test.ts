@@ -115,7 +115,7 @@ async function publishedT(files: DeploymentFiles): Promise<{ silver: string[]; q
   }
 }
 
-/** What a fresh full load of the same source publishes, for comparison with the delta. */
+/** Returns what a fresh full load of the same source publishes, for comparison with the delta. */
 async function fullReloadOf(t: TestContext, setupFolder: string): Promise<{ silver: string[]; quarantine: string[] }> {
   const folder = tempFolder(t);
   const config = readFileSync(path.join(setupFolder, 'aurora.yaml'), 'utf8').replace('path: legacy.sqlite', `path: ${JSON.stringify(path.join(setupFolder, 'legacy.sqlite'))}`);
@@ -129,7 +129,7 @@ function inodes(folder: string): Map<string, number> {
   return new Map(readdirSync(folder).map((name) => [name, statSync(path.join(folder, name)).ino]));
 }
 
-test('a delta rewrites only the silver parts its keys fall into and publishes what a full reload would', async (t) => {
+test('delta rewrites only touched parts', async (t) => {
   const { folder, files, sql } = setup(t);
   const full = await load(files, 'full');
   assert.equal(tableResult(full, 'T').quarantinedRows, Math.floor(ROWS / 97));
@@ -168,7 +168,7 @@ test('a delta rewrites only the silver parts its keys fall into and publishes wh
   assert.deepEqual(await publishedT(files), published, 'running the same delta twice changes nothing');
 });
 
-test('unchanged rows are checked again when a changed row makes or ends a duplicate, or their parent key vanishes', async (t) => {
+test('delta rechecks duplicate and orphan rows', async (t) => {
   const { folder, files, sql } = setup(t);
   await load(files, 'full');
 
@@ -212,7 +212,7 @@ test('unchanged rows are checked again when a changed row makes or ends a duplic
   assert.deepEqual(published, await fullReloadOf(t, folder));
 });
 
-test('a delta after the rules changed checks the whole table', async (t) => {
+test('delta after rule change checks everything', async (t) => {
   const { folder, files, sql } = setup(t);
   await load(files, 'full');
 
@@ -224,7 +224,7 @@ test('a delta after the rules changed checks the whole table', async (t) => {
   assert.deepEqual(await publishedT(files), await fullReloadOf(t, folder));
 });
 
-test('a duplicate key the source drops again leaves quarantine in the next delta', async (t) => {
+test('dropped duplicate key leaves quarantine', async (t) => {
   const folder = tempFolder(t);
   const db = new Database(path.join(folder, 'legacy.sqlite'));
   // No PRIMARY KEY constraint, as in a legacy table that lets duplicates in.
