@@ -188,3 +188,16 @@ test('lookback accepts zero and rejects typos and absurd lengths', (t) => {
     assert.match(error.render('en'), /\(tables\[0\]\.lookback\): Invalid duration/, invalid);
   }
 });
+
+test('silver_part_rows defaults and bounds', (t) => {
+  const folder = tempFolder(t);
+  const config = (option: string) =>
+    writeConfig(folder, `source:\n  type: sqlite\n  path: a.db\nlake: l\nrules: r\ntables:\n  - name: A\n    primary_key: ID\n${option}`);
+
+  assert.equal(loadConfig(config(''), {}).tables[0]?.silverPartRows, 131_072);
+  assert.equal(loadConfig(config('    silver_part_rows: 5000\n'), {}).tables[0]?.silverPartRows, 5000);
+  for (const invalid of ['999', '1.5', '"many"']) {
+    const error = configError(() => loadConfig(config(`    silver_part_rows: ${invalid}\n`), {}));
+    assert.match(error.render('en'), /tables\[0\]\.silver_part_rows/, invalid);
+  }
+});

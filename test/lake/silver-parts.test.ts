@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+
+import { DuckdbSession } from '../../src/engine/duckdb-session.js';
+import { quoteLiteral } from '../../src/engine/sql-text.js';
+import { partNumberSql, writeSilverParts } from '../../src/lake/silver-parts.js';
+import { tempFolder } from '../helpers/temp-folder.js';
+
+test('part width from a manifest must be a number', () => {
+  for (const width of ['0', '-5', '10; DROP TABLE x', '1.5', '']) {
+    assert.throws(() => partNumberSql('"ID"', width), /invalid silver part width/, width);
+  }
+  assert.match(partNumberSql('"ID"', '1000'), /\/\/ 1000/);
+});
+
+test('negative keys get parts of their own', async () => {
+  const session = await DuckdbSession.open();
+  try {
+    const [row] = await session.queryText(
+      `SELECT list(CAST(${partNumberSql('k', '10')} AS VARCHAR) ORDER BY k)::VARCHAR AS parts FROM (VALUES (-11), (-10), (-1), (0), (9), (10)) v(k)`,
+    );
+    assert.equal(row?.parts, '[-2, -1, -1, 0, 0, 1]');
+  } finally {
+    session.close();
+  }
+});
+
+test('an empty silver still gets one file', async (t) => {
+  const folder = path.join(tempFolder(t), 'silver', 'T');
+  const session = await DuckdbSession.open();
+  try {
+    await writeSilverParts(session, 'SELECT CAST(1 AS BIGINT) AS ID WHERE false', folder, 'run1', { column: 'ID', width: '100' });
+    assert.deepEqual(readdirSync(folder), ['empty-run1.parquet']);
+    const [row] = await session.queryText(`SELECT CAST(count(*) AS VARCHAR) AS n FROM read_parquet(${quoteLiteral(path.join(folder, '*.parquet'))})`);
+    assert.equal(row?.n, '0');
+  } finally {
+    session.close();
+  }
+});
