@@ -6,7 +6,7 @@ import { duckdbTypeOf } from '../engine/duckdb-types.js';
 import { quoteIdentifier, quoteLiteral } from '../engine/sql-text.js';
 import { AuroraError } from '../errors/aurora-error.js';
 import type { LakeLayout } from '../lake/lake-layout.js';
-import { resolveSilverParts, type SilverPartFile, type SilverPartitioning } from '../lake/silver-parts.js';
+import { partNumberSql, resolveSilverParts, type SilverPartFile, type SilverPartitioning } from '../lake/silver-parts.js';
 import type { SnapshotManifest } from '../lake/snapshots.js';
 import type { PartitionRange, Source, SourceTableRequest, TableDescription } from '../sources/types.js';
 import type { DeltaState, TableResult } from './run-result.js';
@@ -39,6 +39,8 @@ export interface PreviousTableFiles {
   tombstones?: string;
   partitioning?: SilverPartitioning;
   rulesFingerprint?: string;
+  /** Rows of the table in silver and quarantine together, as the manifest records them. */
+  rows: number;
 }
 
 /** Lists a table's files in a published snapshot; undefined when the snapshot lacks the table. */
@@ -55,6 +57,7 @@ export async function previousTableFiles(
     silverParts,
     silver: silverParts.map((part) => part.file),
     quarantine: path.join(snapshot.folder, entry.quarantineFile),
+    rows: entry.silverRows + entry.quarantinedRows,
     ...(entry.tombstoneFile ? { tombstones: path.join(snapshot.folder, entry.tombstoneFile) } : {}),
     ...(entry.silverPartitioning ? { partitioning: entry.silverPartitioning } : {}),
     ...(entry.rulesFingerprint ? { rulesFingerprint: entry.rulesFingerprint } : {}),
@@ -233,6 +236,33 @@ export function mergedRelationSql(
   });
 
   return [...previousRows, ...deltaRows].join(' UNION ALL ');
+}
+
+/**
+ * Counts the rows the merge of a watermark delta produces, without reading the whole table:
+ * the published rows, less those whose key a changed row replaces, plus the changed rows. Only
+ * the silver parts the changed keys fall into can hold replaced rows.
+ */
+export async function countMergedRows(session: DuckdbSession, description: TableDescription, plan: DeltaPlan, deltaFiles: readonly string[]): Promise<number> {
+  const keys = description.primaryKey.map(quoteIdentifier).join(', ');
+  const changed = `SELECT ${keys} FROM read_parquet([${deltaFiles.map(quoteLiteral).join(', ')}])`;
+  const partitioning = plan.previous.partitioning;
+  const touchedParts = new Set<bigint>();
+  if (partitioning) {
+    const rows = await session.queryText(
+      `SELECT DISTINCT CAST(${partNumberSql(quoteIdentifier(partitioning.column), partitioning.width)} AS VARCHAR) AS part FROM (${changed}) WHERE ${quoteIdentifier(partitioning.column)} IS NOT NULL`,
+    );
+    for (const row of rows) {
+      touchedParts.add(BigInt(row.part ?? '0'));
+    }
+  }
+  const candidates = [...plan.previous.silverParts.filter((part) => part.part === undefined || touchedParts.has(part.part)).map((part) => part.file), plan.previous.quarantine];
+
+  const [row] = await session.queryText(
+    `SELECT CAST((SELECT count(*) FROM (${changed})) AS VARCHAR) AS changed,
+            CAST((SELECT count(*) FROM read_parquet([${candidates.map(quoteLiteral).join(', ')}], union_by_name = true) p SEMI JOIN (${changed}) c ON ${keyJoin(description.primaryKey, 'p', 'c')}) AS VARCHAR) AS replaced`,
+  );
+  return plan.previous.rows - Number(row?.replaced ?? 0) + Number(row?.changed ?? 0);
 }
 
 /**

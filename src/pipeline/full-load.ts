@@ -15,7 +15,7 @@ import { LakeLock } from '../lake/lake-lock.js';
 import { applyRetention } from '../lake/retention.js';
 import { carryPartFile, choosePartitioning, silverFolder, silverGlob, type SilverPartitioning } from '../lake/silver-parts.js';
 import { readPublishedSnapshot, removeAbandonedSnapshots, SnapshotBuilder, type SnapshotManifest } from '../lake/snapshots.js';
-import { compileRuleSet, type CompileContext, type CompiledRowRule, type CompiledTableRule } from '../quality/compile-rules.js';
+import { compileRuleSet, sameColumnSet, type CompileContext, type CompiledRowRule, type CompiledTableRule } from '../quality/compile-rules.js';
 import { buildGoldModels } from '../gold/build-models.js';
 import { loadModels, type SilverTableColumns } from '../gold/load-models.js';
 import { loadRuleSets } from '../quality/load-rules.js';
@@ -25,7 +25,7 @@ import { openRunLog } from '../logging/run-log.js';
 import { writeQualityReport } from '../reports/write-report.js';
 import { createSource, describeSource } from '../sources/create-source.js';
 import type { PartitionRange, Source, SourceTableRequest, TableDescription } from '../sources/types.js';
-import { checkDroppedMaximum, checkWatermarkColumn, deltaState, fullReadPlan, mergedRelationSql, planDelta, sourceKeysFile, watermarkPartition, writeDeletedKeys, writeTombstones, type DeltaPlan } from './delta.js';
+import { checkDroppedMaximum, checkWatermarkColumn, countMergedRows, deltaState, fullReadPlan, mergedRelationSql, planDelta, sourceKeysFile, watermarkPartition, writeDeletedKeys, writeTombstones, type DeltaPlan } from './delta.js';
 import type { PipelineEventListener } from './events.js';
 import { planIncrementalWork, rowRulesFingerprint, type IncrementalWork, type ReferencedTable } from './incremental-delta.js';
 import { newRunId } from './run-id.js';
@@ -175,6 +175,7 @@ export async function runFullLoad(options: FullLoadOptions): Promise<RunOutcome>
       await recordWatermarks(tables, source);
       await keepTombstonesOfFullReads(tables, layout);
     }
+    await planFullReads(tables, source, layout, runId);
     emit({
       type: 'run-started',
       runId,
@@ -358,20 +359,24 @@ async function planTables(
       runStartedAt: startedAt.toISOString(),
     };
     const compiled = await compileRuleSet(ruleSet, context, session.connection);
-    const compileForCheckedRows = async (checkedRelation: string): Promise<CompiledRowRule[]> =>
-      (await compileRuleSet(ruleSet, { ...context, uniqueCandidates: checkedRelation }, session.connection)).rowRules;
-    const partitions = await source.planPartitions(entry.description, entry.request, entry.config.partitions);
+    // Published keys are unique only while an error rule keeps duplicates out of silver.
+    const primaryKey = entry.description.primaryKey;
+    const keysUnique = ruleSet.rules.some((rule) => rule.type === 'unique' && rule.severity === 'error' && !rule.where && sameColumnSet(rule.columns, primaryKey));
+    const compileForCheckedRows = async (checkedRelation: string): Promise<CompiledRowRule[]> => {
+      const checkedContext = { ...context, uniqueCandidates: checkedRelation, ...(keysUnique ? { candidatesHoldAllCopiesOf: primaryKey } : {}) };
+      return (await compileRuleSet(ruleSet, checkedContext, session.connection)).rowRules;
+    };
 
     planned.push({
       ...entry,
       relation: context.relation,
-      partitions,
+      partitions: [],
       rowRules: compiled.rowRules,
       tableRules: compiled.tableRules,
       compileForCheckedRows,
       rulesFingerprint: rowRulesFingerprint(compiled.rowRules),
       ...(ruleSet.maxQuarantineRatio !== undefined ? { maxQuarantineRatio: ruleSet.maxQuarantineRatio } : {}),
-      bronzeFiles: partitions.map((partition) => bronzeFileName(config.lake, entry.config.name, runId, partition.index)),
+      bronzeFiles: [],
       extractMs: 0,
       extractedRows: 0,
       watermarkHigh: null,
@@ -380,6 +385,19 @@ async function planTables(
   }
 
   return planned;
+}
+
+/**
+ * Splits every table that this run reads in full into source partitions. A watermark delta
+ * already has its one partition; planning its ranges would cost a scan of the whole table.
+ */
+async function planFullReads(tables: PlannedTable[], source: Source, layout: LakeLayout, runId: string): Promise<void> {
+  for (const table of tables) {
+    if (table.partitions.length === 0) {
+      table.partitions = await source.planPartitions(table.description, table.request, table.config.partitions);
+      table.bronzeFiles = table.partitions.map((partition) => layout.bronzeFile(table.config.name, runId, partition.index));
+    }
+  }
 }
 
 /**
@@ -491,10 +509,8 @@ async function findUnsafeMerges(tables: PlannedTable[], session: DuckdbSession):
     if (!plan?.watermark) {
       continue;
     }
-    const [row] = await session.queryText(
-      `SELECT CAST(count(*) AS VARCHAR) AS n FROM (${mergedRelationSql(table.description, plan, table.bronzeFiles, undefined, ROW_ID_COLUMN)})`,
-    );
-    if (Number(row?.n ?? 0) < table.description.rowCount || (await quarantineHasAmbiguousKeys(session, table.description, plan))) {
+    const mergedRows = await countMergedRows(session, table.description, plan, table.bronzeFiles);
+    if (mergedRows < table.description.rowCount || (await quarantineHasAmbiguousKeys(session, table.description, plan))) {
       unsafe.push(table);
     }
   }
@@ -590,10 +606,6 @@ function schemaChangesOf(table: PlannedTable, published: RunResult | undefined):
   return previous ? diffSchemas(previous, schemaOf(table.description)) : undefined;
 }
 
-function bronzeFileName(lake: string, table: string, runId: string, partition: number): string {
-  return new LakeLayout(lake).bronzeFile(table, runId, partition);
-}
-
 function rejectReservedColumns(description: TableDescription): void {
   const reserved = description.columns.find((column) => column.name.toLowerCase().startsWith(RESERVED_COLUMN_PREFIX));
   if (reserved) {
@@ -633,7 +645,7 @@ async function extractTables(
 
       // Files are listed in partition order. After a switch to a full read the partition
       // indexes start after the delta's file, so the position finds the file, not the index.
-      const bronzeFile = table.bronzeFiles[table.partitions.indexOf(partition)] ?? bronzeFileName(layout.root, table.config.name, runId, partition.index);
+      const bronzeFile = table.bronzeFiles[table.partitions.indexOf(partition)] ?? layout.bronzeFile(table.config.name, runId, partition.index);
       const resumed = adopted.get(table.config.name)?.has(partition.index) ?? false;
       const rows = resumed
         ? await countParquetRows(session, bronzeFile)
@@ -724,13 +736,11 @@ async function validatePlannedTable(
       folder: silverFolderOf,
       ...(table.silverPartitioning ? { partitioning: table.silverPartitioning } : {}),
       ...(table.incremental?.carriedRows ? { carriedRows: table.incremental.carriedRows } : {}),
+      ...(table.incremental ? { unchangedFiles: table.incremental.unchangedFiles } : {}),
     },
     quarantineFile: snapshot.fileFor('quarantine', table.config.name),
     ...(table.incremental ? { carriedQuarantine: table.incremental.carriedQuarantine } : {}),
   });
-  for (const file of table.incremental?.unchangedFiles ?? []) {
-    await carryPartFile(file, silverFolderOf);
-  }
 
   const quarantineRatio = validation.rowsRead === 0 ? 0 : validation.quarantinedRows / validation.rowsRead;
   if (table.maxQuarantineRatio !== undefined && quarantineRatio > table.maxQuarantineRatio) {

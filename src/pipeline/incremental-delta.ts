@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { DuckdbSession } from '../engine/duckdb-session.js';
 import { quoteIdentifier, quoteLiteral } from '../engine/sql-text.js';
 import { partNumberSql, type SilverPartFile, type SilverPartitioning } from '../lake/silver-parts.js';
-import type { CompiledRowRule } from '../quality/compile-rules.js';
+import { sameColumnSet, type CompiledRowRule } from '../quality/compile-rules.js';
 import type { TableDescription } from '../sources/types.js';
 import { keyJoin } from './delta.js';
 
@@ -87,22 +87,26 @@ export async function planIncrementalWork(input: IncrementalInput): Promise<Incr
   ];
   await session.run(`CREATE OR REPLACE TEMP TABLE ${leaving} AS ${leavingSources.join(' UNION ')}`);
 
-  const conditions = await affectedConditions(input, leaving);
-  const staying = [fileList(silverFiles), quoteLiteral(input.previousQuarantine)].map(
-    (files) => `SELECT * FROM read_parquet(${files}) p ANTI JOIN ${leaving} l ON ${keyJoin(description.primaryKey, 'p', 'l')}`,
-  );
+  // Each condition is its own semi join, so DuckDB can skip row groups outside the range of
+  // the changed values instead of testing every published row against all conditions.
+  const filesOfLeavingKeys = filesOfParts(input.previousParts, await partsOfKeys(session, leaving, input.partitioning));
+  const conditions = await affectedConditions(input, leaving, filesOfLeavingKeys);
+  const pKeys = description.primaryKey.map((name) => `p.${quoteIdentifier(name)}`).join(', ');
+  const staying = (condition: string): string[] =>
+    [fileList(silverFiles), quoteLiteral(input.previousQuarantine)].map(
+      (files) => `SELECT ${pKeys} FROM read_parquet(${files}) p ${condition} ANTI JOIN ${leaving} l ON ${keyJoin(description.primaryKey, 'p', 'l')}`,
+    );
   await session.run(
     conditions.length === 0
       ? `CREATE OR REPLACE TEMP TABLE ${affected} AS SELECT ${keyColumns} FROM ${leaving} WHERE false`
-      : `CREATE OR REPLACE TEMP TABLE ${affected} AS ${staying.map((rows) => `SELECT ${keyColumns} FROM (${rows}) p WHERE ${conditions.join(' OR ')}`).join(' UNION ALL ')}`,
+      : `CREATE OR REPLACE TEMP TABLE ${affected} AS ${conditions.flatMap(staying).join(' UNION ')}`,
   );
 
-  const [column] = description.primaryKey;
-  const partRows = await session.queryText(
-    `SELECT DISTINCT CAST(${partNumberSql(quoteIdentifier(column ?? ''), input.partitioning.width)} AS VARCHAR) AS part FROM (SELECT ${keyColumns} FROM ${leaving} UNION ALL SELECT ${keyColumns} FROM ${affected})`,
-  );
-  const touched = new Set([...partRows.flatMap((row) => (row.part ? [BigInt(row.part)] : [])), ...crowdedParts(input.previousParts)]);
-  const rewritten = input.previousParts.filter((part) => part.part === undefined || touched.has(part.part)).map((part) => part.file);
+  const touched = new Set([
+    ...(await partsOfKeys(session, `(SELECT ${keyColumns} FROM ${leaving} UNION ALL SELECT ${keyColumns} FROM ${affected})`, input.partitioning)),
+    ...crowdedParts(input.previousParts),
+  ]);
+  const rewritten = filesOfParts(input.previousParts, touched);
   const unchangedFiles = input.previousParts.filter((part) => part.part !== undefined && !touched.has(part.part)).map((part) => part.file);
 
   const [affectedCount] = await session.queryText(`SELECT CAST(count(*) AS VARCHAR) AS n FROM ${affected}`);
@@ -135,6 +139,20 @@ export async function planIncrementalWork(input: IncrementalInput): Promise<Incr
   };
 }
 
+/** Returns the silver parts that the keys of `relation` fall into. */
+async function partsOfKeys(session: DuckdbSession, relation: string, partitioning: SilverPartitioning): Promise<Set<bigint>> {
+  const column = quoteIdentifier(partitioning.column);
+  const rows = await session.queryText(
+    `SELECT DISTINCT CAST(${partNumberSql(column, partitioning.width)} AS VARCHAR) AS part FROM ${relation} WHERE ${column} IS NOT NULL`,
+  );
+  return new Set(rows.flatMap((row) => (row.part ? [BigInt(row.part)] : [])));
+}
+
+/** Returns the files of the given parts, and every file that covers no single part. */
+function filesOfParts(parts: readonly SilverPartFile[], wanted: ReadonlySet<bigint>): string[] {
+  return parts.filter((part) => part.part === undefined || wanted.has(part.part)).map((part) => part.file);
+}
+
 /**
  * Returns the parts that have gathered several files. A quarantined row that passes again lands
  * in a new file of its part while the part's published file is kept, so a part can grow files.
@@ -151,27 +169,28 @@ function crowdedParts(parts: readonly SilverPartFile[]): bigint[] {
 }
 
 /** Builds the conditions that select published rows whose rule results a changed row can change. */
-async function affectedConditions(input: IncrementalInput, leaving: string): Promise<string[]> {
+async function affectedConditions(input: IncrementalInput, leaving: string, filesOfLeavingKeys: readonly string[]): Promise<string[]> {
   const { description } = input;
-  const silverFiles = input.previousParts.map((part) => part.file);
   const conditions: string[] = [];
 
   for (const [index, compiled] of input.rowRules.entries()) {
     const rule = compiled.rule;
     // A published row that shares its primary key with a change is replaced, not kept, so the
     // primary key's own uniqueness rule cannot affect a kept row.
-    const onPrimaryKey = rule.type === 'unique' && sameColumns(rule.columns, description.primaryKey);
+    const onPrimaryKey = rule.type === 'unique' && sameColumnSet(rule.columns, description.primaryKey);
     if (rule.type === 'unique' && !onPrimaryKey) {
       // Both versions matter: the new value can create a duplicate, the old one can end one.
-      const value = (qualifier: string): string => structOf(rule.columns, qualifier);
+      // One column is compared as itself, which lets the join's value range skip row groups.
+      const [single] = rule.columns;
+      const value = (qualifier: string): string => (rule.columns.length === 1 && single !== undefined ? `${qualifier}.${quoteIdentifier(single)}` : structOf(rule.columns, qualifier));
       const changedValues = [
         ...input.deltaFiles.map((file) => `SELECT ${value('d')} AS v FROM read_parquet(${quoteLiteral(file)}) d`),
-        ...[silverFiles, [input.previousQuarantine]].map(
+        ...[filesOfLeavingKeys, [input.previousQuarantine]].filter((files) => files.length > 0).map(
           (files) => `SELECT ${value('o')} AS v FROM read_parquet(${fileList(files)}) o SEMI JOIN ${leaving} l ON ${keyJoin(description.primaryKey, 'o', 'l')}`,
         ),
       ];
       // DuckDB compares structs with NULL fields as equal, and a NULL never makes a duplicate.
-      conditions.push(`(${allNotNull(rule.columns, 'p')} AND ${value('p')} IN (${changedValues.join(' UNION ')}))`);
+      conditions.push(`SEMI JOIN (${changedValues.join(' UNION ')}) c ON ${allNotNull(rule.columns, 'p')} AND ${value('p')} = c.v`);
     }
 
     if (rule.type === 'relationship') {
@@ -186,14 +205,14 @@ async function affectedConditions(input: IncrementalInput, leaving: string): Pro
       const before = `SELECT ${referencedKey('b')} AS v FROM read_parquet(${fileList(referenced.previousFiles)}, union_by_name = true) b`;
       const after = `SELECT ${referencedKey('a')} AS v FROM ${referenced.relation} a`;
       await input.session.run(`CREATE OR REPLACE TEMP TABLE ${difference} AS (${before} EXCEPT ${after}) UNION (${after} EXCEPT ${before})`);
-      conditions.push(`(${allNotNull(rule.columns, 'p')} AND ${textStructOf(rule.columns, 'p')} IN (SELECT v FROM ${difference}))`);
+      // Most runs leave the referenced keys as they were; then no published row is affected.
+      const [differing] = await input.session.queryText(`SELECT CAST(count(*) AS VARCHAR) AS n FROM ${difference}`);
+      if (Number(differing?.n ?? 0) > 0) {
+        conditions.push(`SEMI JOIN ${difference} c ON ${allNotNull(rule.columns, 'p')} AND ${textStructOf(rule.columns, 'p')} = c.v`);
+      }
     }
   }
   return conditions;
-}
-
-function sameColumns(left: readonly string[], right: readonly string[]): boolean {
-  return left.length === right.length && left.every((name) => right.includes(name));
 }
 
 function allNotNull(columns: readonly string[], qualifier: string): string {

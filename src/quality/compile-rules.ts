@@ -30,6 +30,13 @@ export interface CompileContext {
    * of the table (at scale 1.0 that aggregate exceeded the 256 MB DuckDB limit).
    */
   uniqueCandidates?: string;
+  /**
+   * Columns whose every published copy of a candidate's value is itself a candidate: the
+   * primary key of an incremental delta, since the merge replaces all published rows of a
+   * changed key and published keys are unique. A unique rule on exactly these columns counts
+   * duplicates among the candidates alone instead of scanning the whole table.
+   */
+  candidatesHoldAllCopiesOf?: readonly string[];
 }
 
 /**
@@ -524,9 +531,10 @@ async function compileRowRuleBody(
         columns.length === 1
           ? (columns[0]?.sql ?? '')
           : `struct_pack(${columns.map((column, index) => `${quoteIdentifier(`k${index}`)} := ${column.sql}`).join(', ')})`;
-      const candidates = context.uniqueCandidates ? ` AND ${key} IN (SELECT ${key} FROM ${context.uniqueCandidates})` : '';
+      const counted = context.uniqueCandidates && sameColumnSet(rule.columns, context.candidatesHoldAllCopiesOf ?? []) ? context.uniqueCandidates : context.relation;
+      const candidates = context.uniqueCandidates && counted !== context.uniqueCandidates ? ` AND ${key} IN (SELECT ${key} FROM ${context.uniqueCandidates})` : '';
       return {
-        failed: `${allNotNull(columns)} AND ${key} IN (SELECT ${key} FROM ${context.relation} WHERE ${scope}${candidates} GROUP BY ALL HAVING count(*) > 1)`,
+        failed: `${allNotNull(columns)} AND ${key} IN (SELECT ${key} FROM ${counted} WHERE ${scope}${candidates} GROUP BY ALL HAVING count(*) > 1)`,
         value: valuesAsText(columns),
       };
     }
@@ -752,4 +760,8 @@ async function runForError(connection: DuckDBConnection, sql: string): Promise<s
   } catch (error) {
     return describeCause(error);
   }
+}
+
+export function sameColumnSet(left: readonly string[], right: readonly string[]): boolean {
+  return left.length === right.length && left.every((name) => right.includes(name));
 }

@@ -1,3 +1,5 @@
+import path from 'node:path';
+
 import type { DuckdbSession, TextRow } from '../engine/duckdb-session.js';
 import { AuroraError, describeCause } from '../errors/aurora-error.js';
 import { quoteIdentifier, quoteLiteral } from '../engine/sql-text.js';
@@ -5,7 +7,7 @@ import type { FailureSample, RuleResult } from '../pipeline/run-result.js';
 import type { TableDescription } from '../sources/types.js';
 import type { CompiledRowRule, CompiledTableRule } from './compile-rules.js';
 import type { Rule } from './types.js';
-import { writeSilverParts, type SilverPartitioning } from '../lake/silver-parts.js';
+import { carryPartFile, writeSilverParts, type SilverPartitioning } from '../lake/silver-parts.js';
 
 /** At most this many failing rows per rule go into the report. */
 export const SAMPLES_PER_RULE = 20;
@@ -25,7 +27,8 @@ export interface TableValidationTask {
   /**
    * The rows to check and split, as SQL with a row id column; default: all rows of `relation`.
    * An incremental delta checks only its changed and affected rows, while rules that compare
-   * rows (unique, relationship) and table rules still read the whole relation.
+   * rows (unique, relationship) still read the whole relation. Its table rules read the
+   * written snapshot files, which hold the same rows.
    */
   checkedRows?: string;
   rowRules: readonly CompiledRowRule[];
@@ -35,6 +38,8 @@ export interface TableValidationTask {
     partitioning?: SilverPartitioning;
     /** Published rows that stay in the parts this run rewrites, with their `_aurora_run_id`. */
     carriedRows?: string;
+    /** Published part files no change falls into, linked into the folder unchanged. */
+    unchangedFiles?: readonly string[];
   };
   quarantineFile: string;
   /** Published quarantine rows kept with their recorded failures, because no change can alter them. */
@@ -82,6 +87,10 @@ export async function validateTable(task: TableValidationTask): Promise<TableVal
     // The quarantine file also contains the carried rows of an incremental delta, so its own
     // count is the table's quarantine total.
     const quarantinedRows = await writeQuarantine(task, flags);
+    if (task.checkedRows !== undefined) {
+      counts.rowsRead = (await countSilverFiles(task)) + quarantinedRows;
+      await useWrittenFiles(task);
+    }
     const writtenAt = performance.now();
 
     const rules: RuleResult[] = [];
@@ -204,14 +213,9 @@ async function countFailures(task: TableValidationTask, flags: string): Promise<
   const count = (row: TextRow, name: string): number | undefined => (row[name] === undefined ? undefined : Number(row[name]));
   const rowsChecked = count(fromChecked, 'rows_checked') ?? 0;
 
-  // An incremental delta checks part of the table; the balance needs all of it.
-  let rowsRead = rowsChecked;
-  if (task.checkedRows !== undefined) {
-    const [fromRelation = {}] = await task.session.queryText(`SELECT CAST(count(*) AS VARCHAR) AS rows_read FROM ${task.relation}`);
-    rowsRead = count(fromRelation, 'rows_read') ?? 0;
-  }
   return {
-    rowsRead,
+    // An incremental delta counts its whole table once the files are written.
+    rowsRead: rowsChecked,
     rowsChecked,
     warned: count(fromFlags, 'warned') ?? 0,
     failed: task.rowRules.map((_, index) => count(fromFlags, `failed_${index}`) ?? 0),
@@ -228,6 +232,28 @@ async function writeSilver(task: TableValidationTask, flags: string): Promise<vo
   const checked = `SELECT ${sourceColumns(task, 'r')}, ${runIdColumn} FROM ${checkedRowsAs(task, 'r')} ANTI JOIN (SELECT ${ROW_ID} FROM ${flags} WHERE ${ERROR_FLAG}) e ON r.${ROW_ID} = e.${ROW_ID}`;
   const select = task.silver.carriedRows === undefined ? checked : `${checked} UNION ALL ${task.silver.carriedRows}`;
   await writeSilverParts(task.session, select, task.silver.folder, task.runId, task.silver.partitioning);
+  for (const file of task.silver.unchangedFiles ?? []) {
+    await carryPartFile(file, task.silver.folder);
+  }
+}
+
+/** Counts the rows of the written silver folder from the Parquet footers. */
+async function countSilverFiles(task: TableValidationTask): Promise<number> {
+  const [row] = await task.session.queryText(`SELECT CAST(count(*) AS VARCHAR) AS n FROM read_parquet(${quoteLiteral(path.join(task.silver.folder, '*.parquet'))})`);
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * Points the relation at the written silver and quarantine files. They hold the same rows as
+ * the merge an incremental delta validated, but reading them costs no join with the published
+ * files, so the table rules and later readers (relationship rules of other tables, tombstones)
+ * read them instead.
+ */
+async function useWrittenFiles(task: TableValidationTask): Promise<void> {
+  const columns = sourceColumns(task);
+  const silver = `SELECT ${columns} FROM read_parquet(${quoteLiteral(path.join(task.silver.folder, '*.parquet'))})`;
+  const quarantine = `SELECT ${columns} FROM read_parquet(${quoteLiteral(task.quarantineFile)})`;
+  await task.session.run(`CREATE OR REPLACE VIEW ${task.relation} AS ${silver} UNION ALL ${quarantine}`);
 }
 
 /** Writes the quarantine file and returns how many rows it has. */
