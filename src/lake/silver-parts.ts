@@ -76,7 +76,7 @@ export async function choosePartitioning(
 /**
  * Writes the rows of `select` into the silver folder as part files named after this run. A
  * result without rows still gets one empty file, because readers glob the folder and need the
- * columns.
+ * columns, unless carried parts provide them (`folderHasOtherFiles`).
  */
 export async function writeSilverParts(
   session: DuckdbSession,
@@ -84,6 +84,7 @@ export async function writeSilverParts(
   folder: string,
   runId: string,
   partitioning: SilverPartitioning | undefined,
+  folderHasOtherFiles = false,
 ): Promise<void> {
   await mkdir(folder, { recursive: true });
 
@@ -116,7 +117,7 @@ export async function writeSilverParts(
   }
   await rm(staging, { recursive: true, force: true });
 
-  if (written === 0) {
+  if (written === 0 && !folderHasOtherFiles) {
     await session.run(`COPY (SELECT * FROM (${select}) LIMIT 0) TO ${quoteLiteral(path.join(folder, `empty-${runId}.parquet`))} (FORMAT parquet)`);
   }
 }

@@ -265,6 +265,55 @@ export async function countMergedRows(session: DuckdbSession, description: Table
   return plan.previous.rows - Number(row?.replaced ?? 0) + Number(row?.changed ?? 0);
 }
 
+/** The changes of a table read in full against the published snapshot. */
+export interface FullReadChanges {
+  /** Source rows of every key whose rows differ from the published ones, in bronze columns. */
+  changedFile: string;
+  changedRows: number;
+  /** Published keys the source no longer has; written only when asked for. */
+  deletedKeysFile?: string;
+}
+
+/**
+ * Compares a table read in full with the published snapshot by key and row hash, so a delta
+ * of a table without a watermark checks and rewrites only what changed. A key changed when
+ * its source rows and published rows (silver and quarantine) differ in number or in the hash
+ * over all source columns. All source rows of such a key are written, so that a key the
+ * source duplicated keeps every copy.
+ */
+export async function compareFullRead(
+  session: DuckdbSession,
+  description: TableDescription,
+  plan: DeltaPlan,
+  bronzeFiles: readonly string[],
+  target: { changedFile: string; deletedKeysFile?: string },
+): Promise<FullReadChanges> {
+  const keys = description.primaryKey.map(quoteIdentifier).join(', ');
+  const columns = description.columns.map((column) => quoteIdentifier(column.name)).join(', ');
+  const source = `read_parquet([${bronzeFiles.map(quoteLiteral).join(', ')}])`;
+  const published = previousFileList(plan)
+    .map((files) => `SELECT ${columns} FROM read_parquet(${files})`)
+    .join(' UNION ALL ');
+  // The same 64-bit hash that reconciliation sums per key range.
+  const hashed = (rows: string): string => `SELECT ${keys}, hash(${columns}) AS row_hash FROM (${rows})`;
+
+  const changedKeys = quoteIdentifier(`_aurora_changed_keys_${description.name}`);
+  await session.run(
+    `CREATE OR REPLACE TEMP TABLE ${changedKeys} AS SELECT DISTINCT ${keys} FROM ((${hashed(`SELECT ${columns} FROM ${source}`)}) EXCEPT ALL (${hashed(published)}))`,
+  );
+  const changedRows = await session.runCounting(
+    `COPY (SELECT b.* FROM ${source} b SEMI JOIN ${changedKeys} k ON ${keyJoin(description.primaryKey, 'b', 'k')}) TO ${quoteLiteral(target.changedFile)} (FORMAT parquet)`,
+  );
+  await session.run(`DROP TABLE ${changedKeys}`);
+
+  if (target.deletedKeysFile) {
+    await session.run(
+      `COPY (SELECT p.* FROM (${previousFileList(plan).map((files) => `SELECT ${keys} FROM read_parquet(${files})`).join(' UNION ALL ')}) p ANTI JOIN (SELECT ${keys} FROM ${source}) s ON ${keyJoin(description.primaryKey, 'p', 's')}) TO ${quoteLiteral(target.deletedKeysFile)} (FORMAT parquet)`,
+    );
+  }
+  return { changedFile: target.changedFile, changedRows, ...(target.deletedKeysFile ? { deletedKeysFile: target.deletedKeysFile } : {}) };
+}
+
 /**
  * Writes the keys of the previous snapshot that the source no longer has. `sourceKeys` is a
  * keys-only extract of every current source key.

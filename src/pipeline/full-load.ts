@@ -25,7 +25,7 @@ import { openRunLog } from '../logging/run-log.js';
 import { writeQualityReport } from '../reports/write-report.js';
 import { createSource, describeSource } from '../sources/create-source.js';
 import type { PartitionRange, Source, SourceTableRequest, TableDescription } from '../sources/types.js';
-import { checkDroppedMaximum, checkWatermarkColumn, countMergedRows, deltaState, fullReadPlan, mergedRelationSql, planDelta, sourceKeysFile, watermarkPartition, writeDeletedKeys, writeTombstones, type DeltaPlan } from './delta.js';
+import { checkDroppedMaximum, checkWatermarkColumn, compareFullRead, countMergedRows, deltaState, fullReadPlan, mergedRelationSql, planDelta, sourceKeysFile, watermarkPartition, writeDeletedKeys, writeTombstones, type DeltaPlan } from './delta.js';
 import type { PipelineEventListener } from './events.js';
 import { planIncrementalWork, rowRulesFingerprint, type IncrementalWork, type ReferencedTable } from './incremental-delta.js';
 import { newRunId } from './run-id.js';
@@ -208,7 +208,7 @@ export async function runFullLoad(options: FullLoadOptions): Promise<RunOutcome>
       await session.run(`CREATE VIEW ${table.relation} AS ${relationSql(table)}`);
     }
     for (const table of tables) {
-      await planSilverWrite(table, tables, session);
+      await planSilverWrite(table, tables, session, run.mode, tmpFolder);
     }
     for (const table of tables) {
       emit({ type: 'validation-started', table: table.config.name });
@@ -785,19 +785,20 @@ async function validatePlannedTable(
 }
 
 /**
- * Decides how a table's silver is written. A full read splits it by key ranges sized for the
+ * Decides how a table's silver is written. A full load splits it by key ranges sized for the
  * table now, and a delta keeps the published split. A delta checks only the changed rows and
- * the rows they can affect when three conditions are met. It read by watermark. Its row rules
- * produced the published results. Every table that a relationship rule refers to has
- * published files to compare its keys with.
+ * the rows they can affect when its row rules produced the published results and every table
+ * that a relationship rule refers to has published files to compare its keys with. A watermark
+ * read gives the changed rows; a table read in full finds them by comparing row hashes with
+ * the published rows, unless its published quarantine contains duplicated or NULL keys.
  */
-async function planSilverWrite(table: PlannedTable, tables: readonly PlannedTable[], session: DuckdbSession): Promise<void> {
+async function planSilverWrite(table: PlannedTable, tables: readonly PlannedTable[], session: DuckdbSession, mode: RunResult['mode'], tmpFolder: string): Promise<void> {
   const plan = table.deltaPlan;
   const columnTypes = new Map(table.description.columns.map((column) => [column.name, duckdbTypeOf(column.type)]));
   table.silverPartitioning = plan?.previous.partitioning ?? (await choosePartitioning(session, table.relation, table.description.primaryKey, columnTypes, table.config.silverPartRows));
 
   const partitioning = plan?.previous.partitioning;
-  if (!plan?.watermark || !partitioning || plan.previous.rulesFingerprint !== table.rulesFingerprint) {
+  if (mode !== 'delta' || !plan || !partitioning || plan.previous.rulesFingerprint !== table.rulesFingerprint) {
     return;
   }
   const referencedTables = new Map<string, ReferencedTable>();
@@ -813,14 +814,30 @@ async function planSilverWrite(table: PlannedTable, tables: readonly PlannedTabl
     referencedTables.set(referenced.config.name, { relation: referenced.relation, previousFiles: [...previous.silver, previous.quarantine] });
   }
 
+  let deltaFiles = table.bronzeFiles;
+  let deletedKeysFile = table.config.deletes !== 'ignore' ? table.deletedKeysFile : undefined;
+  if (!plan.watermark) {
+    // A table read in full: its changes are the rows that differ from the published ones.
+    if (await quarantineHasAmbiguousKeys(session, table.description, plan)) {
+      return;
+    }
+    const removesGoneRows = table.config.deletes === 'remove' && !deletedKeysFile;
+    const changes = await compareFullRead(session, table.description, plan, table.bronzeFiles, {
+      changedFile: path.join(tmpFolder, `${table.config.name}-changed.parquet`),
+      ...(removesGoneRows ? { deletedKeysFile: path.join(tmpFolder, `${table.config.name}-gone.parquet`) } : {}),
+    });
+    deltaFiles = [changes.changedFile];
+    deletedKeysFile = changes.deletedKeysFile ?? deletedKeysFile;
+  }
+
   const work = await planIncrementalWork({
     session,
     description: table.description,
     rowRules: table.rowRules,
     rowIdColumn: ROW_ID_COLUMN,
     partitioning,
-    deltaFiles: table.bronzeFiles,
-    ...(table.config.deletes !== 'ignore' && table.deletedKeysFile ? { deletedKeysFile: table.deletedKeysFile } : {}),
+    deltaFiles,
+    ...(deletedKeysFile ? { deletedKeysFile } : {}),
     previousParts: plan.previous.silverParts,
     previousQuarantine: plan.previous.quarantine,
     referencedTables,

@@ -231,8 +231,9 @@ async function writeSilver(task: TableValidationTask, flags: string): Promise<vo
   const runIdColumn = `${quoteLiteral(task.runId)} AS ${quoteIdentifier(`${RESERVED_COLUMN_PREFIX}run_id`)}`;
   const checked = `SELECT ${sourceColumns(task, 'r')}, ${runIdColumn} FROM ${checkedRowsAs(task, 'r')} ANTI JOIN (SELECT ${ROW_ID} FROM ${flags} WHERE ${ERROR_FLAG}) e ON r.${ROW_ID} = e.${ROW_ID}`;
   const select = task.silver.carriedRows === undefined ? checked : `${checked} UNION ALL ${task.silver.carriedRows}`;
-  await writeSilverParts(task.session, select, task.silver.folder, task.runId, task.silver.partitioning);
-  for (const file of task.silver.unchangedFiles ?? []) {
+  const unchangedFiles = task.silver.unchangedFiles ?? [];
+  await writeSilverParts(task.session, select, task.silver.folder, task.runId, task.silver.partitioning, unchangedFiles.length > 0);
+  for (const file of unchangedFiles) {
     await carryPartFile(file, task.silver.folder);
   }
 }

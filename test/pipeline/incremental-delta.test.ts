@@ -251,3 +251,126 @@ test('dropped duplicate key leaves quarantine', async (t) => {
   const next = await load(files, 'delta');
   assert.ok(tableResult(next, 'D').delta?.incremental, 'with unique keys again, deltas check only what changed');
 });
+
+const W_RULES = `table: W
+rules:
+  - id: code_unique
+    type: unique
+    columns: [CODE]
+    message: { de: Code doppelt., en: Duplicate code. }
+  - id: amount_positive
+    type: range
+    column: AMOUNT
+    min: 0
+    min_inclusive: false
+    message: { de: Betrag nicht positiv., en: Amount not positive. }
+`;
+
+/** Published W as sorted lines of silver and quarantine (with rule ids); NULL shows as ∅. */
+async function publishedW(files: DeploymentFiles): Promise<{ silver: string[]; quarantine: string[] }> {
+  const folder = snapshotFolder(files);
+  const session = await DuckdbSession.open();
+  const line = "concat_ws('|', ID, coalesce(CODE, '∅'), AMOUNT)";
+  try {
+    const silver = await session.queryText(`SELECT ${line} AS line FROM read_parquet(${quoteLiteral(path.join(folder, 'silver', 'W', '*.parquet'))}) ORDER BY ALL`);
+    const quarantine = await session.queryText(
+      `SELECT concat_ws('|', ${line}, array_to_string(list_sort([f.rule_id FOR f IN _aurora_failures]), ',')) AS line FROM read_parquet(${quoteLiteral(path.join(folder, 'quarantine', 'W.parquet'))}) ORDER BY ALL`,
+    );
+    return { silver: silver.map((row) => row.line ?? ''), quarantine: quarantine.map((row) => row.line ?? '') };
+  } finally {
+    session.close();
+  }
+}
+
+/**
+ * A table W of 3,000 rows without a watermark (and without a key constraint, as in a legacy
+ * table), in silver parts of 1,000 keys. Key 3000 is alone in the fourth part and quarantined
+ * like every 50th row for its negative amount, so silver has three files.
+ */
+function setupWithoutWatermark(t: TestContext, deletes: 'remove' | 'ignore' | 'tombstone'): { folder: string; files: DeploymentFiles; sql: (statement: string) => void } {
+  const folder = tempFolder(t);
+  const database = path.join(folder, 'legacy.sqlite');
+  const sql = (statement: string): void => {
+    const db = new Database(database);
+    db.exec(statement);
+    db.close();
+  };
+  sql('CREATE TABLE W (ID INTEGER, CODE TEXT, AMOUNT DECIMAL(10,2))');
+  sql(`INSERT INTO W VALUES ${Array.from({ length: 3000 }, (_, index) => `(${index + 1}, 'C${index + 1}', '${(index + 1) % 50 === 0 ? '-' : ''}${index + 1}.50')`).join(', ')}`);
+  const files = writeDeployment(folder, {
+    source: 'type: sqlite\npath: legacy.sqlite',
+    tables: `  - name: W\n    primary_key: ID\n    silver_part_rows: 1000\n    deletes: ${deletes}\n    delete_check_every: 1`,
+    rules: { 'w.yaml': W_RULES },
+  });
+  return { folder, files, sql };
+}
+
+/** Returns what a fresh full load of the same SQLite file publishes for W. */
+async function fullReloadOfW(t: TestContext, setupFolder: string): Promise<{ silver: string[]; quarantine: string[] }> {
+  const folder = tempFolder(t);
+  const files = writeDeployment(folder, {
+    source: `type: sqlite\npath: ${JSON.stringify(path.join(setupFolder, 'legacy.sqlite'))}`,
+    tables: '  - name: W\n    primary_key: ID\n    silver_part_rows: 1000',
+    rules: { 'w.yaml': W_RULES },
+  });
+  await load(files, 'full');
+  return publishedW(files);
+}
+
+test('delta without watermark compares row hashes', async (t) => {
+  const { folder, files, sql } = setupWithoutWatermark(t, 'remove');
+  await load(files, 'full');
+  const silverFolder = (): string => path.join(snapshotFolder(files), 'silver', 'W');
+  const before = inodes(silverFolder());
+
+  const unchanged = await load(files, 'delta');
+  assert.deepEqual(tableResult(unchanged, 'W').delta?.incremental, { checkedRows: 0, affectedRows: 0, filesRewritten: 0, filesKept: 3 });
+  assert.deepEqual(inodes(silverFolder()), before, 'an unchanged table keeps every published file');
+
+  // A changed amount, an empty code that was a value and a deleted row in the middle part, and a
+  // new row in the fourth part, which has no silver file yet.
+  sql(`UPDATE W SET AMOUNT = '-1.00' WHERE ID = 1500`);
+  sql(`UPDATE W SET CODE = '' WHERE ID = 1501`);
+  sql('DELETE FROM W WHERE ID = 1200');
+  sql(`INSERT INTO W VALUES (3001, 'C3001', '1.00')`);
+  const changed = await load(files, 'delta');
+  assert.deepEqual(tableResult(changed, 'W').delta?.incremental, { checkedRows: 3, affectedRows: 0, filesRewritten: 1, filesKept: 2 });
+  assert.deepEqual(await publishedW(files), await fullReloadOfW(t, folder));
+
+  // An empty string and NULL are different values, so this is a change as well.
+  sql(`UPDATE W SET CODE = NULL WHERE ID = 1501`);
+  const toNull = await load(files, 'delta');
+  assert.equal(tableResult(toNull, 'W').delta?.incremental?.checkedRows, 1);
+  assert.ok((await publishedW(files)).silver.includes('1501|∅|1501.50'));
+
+  // An exact copy of a row: both copies are checked and quarantined for their key.
+  sql('INSERT INTO W SELECT * FROM W WHERE ID = 2501');
+  const duplicated = await load(files, 'delta');
+  assert.equal(tableResult(duplicated, 'W').delta?.incremental?.checkedRows, 2);
+  const published = await publishedW(files);
+  assert.equal(published.quarantine.filter((line) => line.startsWith('2501|')).length, 2);
+  assert.deepEqual(published, await fullReloadOfW(t, folder));
+
+  await load(files, 'delta');
+  assert.deepEqual(await publishedW(files), published, 'running the same delta twice changes nothing');
+});
+
+test('delta without watermark keeps deleted rows by policy', async (t) => {
+  for (const deletes of ['ignore', 'tombstone'] as const) {
+    const { files, sql } = setupWithoutWatermark(t, deletes);
+    await load(files, 'full');
+    sql('DELETE FROM W WHERE ID IN (10, 2000)');
+    const delta = await load(files, 'delta');
+    assert.ok(tableResult(delta, 'W').delta?.incremental, `${deletes}: the delta checks only what changed`);
+    const silver = (await publishedW(files)).silver;
+    if (deletes === 'ignore') {
+      assert.ok(silver.includes('10|C10|10.50'), 'ignore keeps a row gone from the source');
+    } else {
+      assert.ok(!silver.some((line) => line.startsWith('10|')), 'tombstone removes it from silver');
+      const session = await DuckdbSession.open();
+      const tombstones = await session.queryText(`SELECT CAST(ID AS VARCHAR) AS id FROM read_parquet(${quoteLiteral(path.join(snapshotFolder(files), 'tombstones', 'W.parquet'))}) ORDER BY ID`);
+      session.close();
+      assert.deepEqual(tombstones.map((row) => row.id), ['10', '2000']);
+    }
+  }
+});

@@ -120,7 +120,7 @@ export async function openPostgresTarget(url: string): Promise<SampleTarget> {
           return copyRows(definition.name, checkRows(definition, rows));
         });
         // A production database has statistics; without them the planner guesses that a delta's
-        // range of UPDATED_AT holds a third of the table and scans it instead of using the index.
+        // range of UPDATED_AT contains a third of the table and scans it instead of using the index.
         await client.query(`ANALYZE ${quoteIdentifier(definition.name)}`);
         return written;
       } catch (error) {
