@@ -156,7 +156,7 @@ export async function runFullLoad(options: FullLoadOptions): Promise<RunOutcome>
       tempDirectory: path.join(tmpFolder, 'duckdb'),
     });
 
-    const tables = await planTables(config, source, session, runId, startedAt);
+    const tables = await planTables(config, source, session, run.mode, startedAt);
     const models = config.models ? await loadModels(config.models, silverColumnsOf(tables)) : [];
     const published = await readPublishedRun(layout);
     const rejectedChanges: { table: string; changes: SchemaChange[] }[] = [];
@@ -190,7 +190,7 @@ export async function runFullLoad(options: FullLoadOptions): Promise<RunOutcome>
     const resumable = options.resume !== false && run.mode === 'full';
     const adopted = resumable ? await takeOverKilledRun(layout, config, tables, runId) : new Map<string, Set<number>>();
     await extractTables(tables, source, session, layout, runId, parallelism, emit, adopted);
-    const unsafeMerges = await findUnsafeMerges(tables, session);
+    const unsafeMerges = await findUnsafeMerges(tables, source, session);
     if (unsafeMerges.length > 0) {
       for (const table of unsafeMerges) {
         await replanFullRead(table, source, layout, runId);
@@ -311,7 +311,7 @@ async function planTables(
   config: AuroraConfig,
   source: Source,
   session: DuckdbSession,
-  runId: string,
+  mode: RunResult['mode'],
   startedAt: Date,
 ): Promise<PlannedTable[]> {
   const described: { config: TableConfig; request: SourceTableRequest; description: TableDescription }[] = [];
@@ -323,6 +323,8 @@ async function planTables(
       ...(table.partitionColumn ? { partitionColumn: table.partitionColumn } : {}),
       ...(table.path ? { path: table.path } : {}),
       ...(table.format ? { format: table.format } : {}),
+      // A watermark delta reads the changed rows, so counting all of them would be its one scan of the table.
+      ...(mode === 'delta' && table.watermarkColumn ? { estimateRowCount: true } : {}),
     };
     const description = await source.describeTable(request);
     rejectReservedColumns(description);
@@ -501,20 +503,32 @@ async function planDeltaReads(
  * row that shares a key with a changed row, so duplicate or NULL keys in the source can drop
  * rows that did not change. Without deletes the merged table has at least as many rows as the
  * source had when it was described; fewer means such a loss, and the table is read in full.
+ * The published quarantine's keys must be unique for the same reason.
  */
-async function findUnsafeMerges(tables: PlannedTable[], session: DuckdbSession): Promise<PlannedTable[]> {
+async function findUnsafeMerges(tables: PlannedTable[], source: Source, session: DuckdbSession): Promise<PlannedTable[]> {
   const unsafe: PlannedTable[] = [];
   for (const table of tables) {
     const plan = table.deltaPlan;
     if (!plan?.watermark) {
       continue;
     }
-    const mergedRows = await countMergedRows(session, table.description, plan, table.bronzeFiles);
-    if (mergedRows < table.description.rowCount || (await quarantineHasAmbiguousKeys(session, table.description, plan))) {
+    if ((await mergeLosesRows(table, plan, source, session)) || (await quarantineHasAmbiguousKeys(session, table.description, plan))) {
       unsafe.push(table);
     }
   }
   return unsafe;
+}
+
+/**
+ * Tells whether the merge has fewer rows than the source, which only duplicated or NULL source
+ * keys can cause. A key the database enforces has neither, so the source is not counted.
+ */
+async function mergeLosesRows(table: PlannedTable, plan: DeltaPlan, source: Source, session: DuckdbSession): Promise<boolean> {
+  if (table.description.keyEnforced) {
+    return false;
+  }
+  const sourceRows = table.description.rowCountIsEstimate ? (await source.describeTable({ ...table.request, estimateRowCount: false })).rowCount : table.description.rowCount;
+  return (await countMergedRows(session, table.description, plan, table.bronzeFiles)) < sourceRows;
 }
 
 /**

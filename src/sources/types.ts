@@ -39,6 +39,10 @@ export interface TableDescription {
   columns: ColumnDescription[];
   primaryKey: string[];
   rowCount: number;
+  /** rowCount is the database's statistics estimate, given when the request allowed one. */
+  rowCountIsEstimate?: boolean;
+  /** The database guarantees the primary key unique and not NULL (a key constraint or unique index). */
+  keyEnforced?: boolean;
 }
 
 /**
@@ -87,6 +91,11 @@ export interface SourceTableRequest {
   /** For file sources: the file path, already resolved against the config's folder. */
   path?: string;
   format?: 'csv' | 'parquet' | 'json';
+  /**
+   * The run does not need an exact row count (a watermark delta), so a source may give its
+   * statistics' estimate instead of counting the whole table.
+   */
+  estimateRowCount?: boolean;
 }
 
 /**

@@ -4,11 +4,13 @@ import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 
 import Database from 'better-sqlite3';
+import pg from 'pg';
 
 import { DuckdbSession } from '../../src/engine/duckdb-session.js';
 import { quoteLiteral } from '../../src/engine/sql-text.js';
 import { runCli } from '../helpers/cli.js';
 import { writeDeployment, type DeploymentFiles } from '../helpers/deployment.js';
+import { createThrowawayPostgresDatabase, postgresTestUrl, probePostgres, requireService } from '../helpers/services.js';
 import { tempFolder } from '../helpers/temp-folder.js';
 
 const RULES = `table: T
@@ -246,4 +248,37 @@ test('lookback on a number watermark is rejected by the full load', async (t) =>
   assert.equal(full.status, 2, full.stderr);
   assert.match(full.stderr, /\[LOOKBACK_NOT_A_TIME\]/);
   assert.equal(existsSync(path.join(files.lake, 'CURRENT')), false, 'nothing is published');
+});
+
+const skipPostgres = await requireService('PostgreSQL', () => probePostgres(postgresTestUrl()));
+
+test('duplicate key in analyzed PostgreSQL table', { skip: skipPostgres }, async (t) => {
+  // A delta gets PostgreSQL's row estimate instead of a count; without a key constraint the
+  // merge check must count the source all the same, or the older row of key 7 would be lost.
+  const database = await createThrowawayPostgresDatabase();
+  t.after(() => database.drop());
+  const sql = async (statement: string): Promise<void> => {
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    await client.query(statement);
+    await client.end();
+  };
+  await sql(`CREATE TABLE "T" ("ID" integer, "AMOUNT" numeric(10,2), "UPDATED_AT" timestamp);
+    INSERT INTO "T" SELECT g, g, timestamp '2026-03-01 10:00:00' + g * interval '1 second' FROM generate_series(1, 20) AS g;
+    ANALYZE "T"`);
+
+  const files = writeDeployment(tempFolder(t), {
+    source: `type: postgres\nurl: ${database.url}`,
+    tables: '  - name: T\n    primary_key: ID\n    watermark_column: UPDATED_AT',
+    rules: { 't.yaml': RULES },
+  });
+  assert.equal(run(files).status, 0);
+
+  await sql(`INSERT INTO "T" VALUES (7, 7.77, '2026-03-02 10:00:00')`);
+  const delta = run(files, '--mode', 'delta');
+  assert.equal(delta.status, 0, delta.stderr);
+
+  const { quarantine, silver } = await published(files);
+  assert.deepEqual(quarantine, ['7:7.00', '7:7.77'], 'both rows of key 7 are kept, in quarantine');
+  assert.equal(silver.length, 19);
 });

@@ -74,6 +74,15 @@ describe('PostgresSource', { skip }, () => {
           FROM generate_series(1, 500) AS g;
         CREATE TABLE public.big (id integer PRIMARY KEY, payload text);
         INSERT INTO public.big SELECT g, repeat(md5(g::text), 16) FROM generate_series(1, 100000) AS g;
+        CREATE TABLE public.keyed_pair (a integer, b text, note text, PRIMARY KEY (b, a));
+        CREATE TABLE public.unique_nullable (id integer UNIQUE, note text);
+        CREATE TABLE public.unique_not_null (id integer NOT NULL, note text);
+        CREATE UNIQUE INDEX unique_not_null_id ON public.unique_not_null (id);
+        CREATE TABLE public.partial_unique (id integer NOT NULL, note text);
+        CREATE UNIQUE INDEX partial_unique_id ON public.partial_unique (id) WHERE note IS NOT NULL;
+        CREATE TABLE public.wider_unique (id integer NOT NULL, other integer NOT NULL);
+        CREATE UNIQUE INDEX wider_unique_ids ON public.wider_unique (id, other);
+        CREATE TABLE public.unkeyed (id integer NOT NULL);
       `);
     } finally {
       await client.end();
@@ -243,6 +252,47 @@ describe('PostgresSource', { skip }, () => {
       assert.match(error.message, /invalid input syntax/);
       return true;
     });
+  });
+
+  test('key enforcement by constraint or index', async () => {
+    const cases: [string, string[], boolean][] = [
+      ['public.big', ['id'], true],
+      ['public.keyed_pair', ['a', 'b'], true],
+      ['public.keyed_pair', ['a'], false],
+      ['public.unique_nullable', ['id'], false],
+      ['public.unique_not_null', ['id'], true],
+      ['public.partial_unique', ['id'], false],
+      ['public.wider_unique', ['id'], false],
+      ['public.unkeyed', ['id'], false],
+    ];
+    for (const [table, key, enforced] of cases) {
+      const description = await source.describeTable(tableRequest(table, key));
+      assert.equal(description.keyEnforced === true, enforced, `${table} (${key.join(', ')})`);
+    }
+  });
+
+  test('row count estimate from statistics', async () => {
+    // Created here, so that autovacuum has had no time to collect statistics.
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    await client.query('CREATE TABLE public.counted (id integer NOT NULL); INSERT INTO public.counted SELECT g FROM generate_series(1, 1000) AS g');
+    const request = tableRequest('public.counted', ['id']);
+
+    const exact = await source.describeTable(request);
+    assert.equal(exact.rowCount, 1000);
+    assert.equal(exact.rowCountIsEstimate, undefined);
+
+    // Without statistics PostgreSQL has no estimate, so the source counts.
+    const unanalyzed = await source.describeTable({ ...request, estimateRowCount: true });
+    assert.equal(unanalyzed.rowCount, 1000);
+    assert.equal(unanalyzed.rowCountIsEstimate, undefined);
+
+    await client.query('ANALYZE public.counted');
+    await client.query('INSERT INTO public.counted SELECT g FROM generate_series(1001, 1500) AS g');
+    await client.end();
+    const estimated = await source.describeTable({ ...request, estimateRowCount: true });
+    assert.equal(estimated.rowCount, 1000, 'the estimate of the last ANALYZE, not the 1,500 rows now');
+    assert.equal(estimated.rowCountIsEstimate, true);
   });
 
   test('missing table', async () => {

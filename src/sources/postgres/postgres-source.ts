@@ -119,14 +119,48 @@ export class PostgresSource implements Source {
     }));
     checkRequestedColumns(sourceName, columns, request);
 
-    const counted = await this.pool.query<{ count: string }>(`SELECT count(*)::text AS count FROM ${qualified}`);
+    const keyEnforced = await this.isKeyEnforced(oid, request.primaryKey, columns);
+    const estimate = request.estimateRowCount ? await this.estimateRows(oid) : undefined;
+    const rowCount = estimate ?? Number((await this.pool.query<{ count: string }>(`SELECT count(*)::text AS count FROM ${qualified}`)).rows[0]?.count ?? 0);
     return {
       name: request.name,
       sourceName,
       columns,
       primaryKey: [...request.primaryKey],
-      rowCount: Number(counted.rows[0]?.count ?? 0),
+      rowCount,
+      ...(estimate !== undefined ? { rowCountIsEstimate: true } : {}),
+      ...(keyEnforced ? { keyEnforced } : {}),
     };
+  }
+
+  /**
+   * Tells whether a valid unique index without expressions or predicate (a primary key or
+   * unique constraint among them) covers exactly the key columns, and all of them are NOT NULL.
+   */
+  private async isKeyEnforced(oid: string, primaryKey: readonly string[], columns: readonly ColumnDescription[]): Promise<boolean> {
+    if (primaryKey.some((name) => columns.find((column) => column.name === name)?.nullable !== false)) {
+      return false;
+    }
+    const result = await this.pool.query<{ enforced: boolean }>(
+      `SELECT EXISTS (
+         SELECT 1 FROM pg_catalog.pg_index i
+          WHERE i.indrelid = $1::oid AND i.indisunique AND i.indisvalid AND i.indpred IS NULL AND i.indexprs IS NULL
+            AND i.indnkeyatts = cardinality($2::text[])
+            AND (SELECT array_agg(a.attname::text ORDER BY a.attname::text)
+                   FROM unnest(i.indkey) WITH ORDINALITY AS k(attnum, position)
+                   JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+                  WHERE k.position <= i.indnkeyatts) = (SELECT array_agg(name ORDER BY name) FROM unnest($2::text[]) AS name)
+       ) AS enforced`,
+      [oid, primaryKey],
+    );
+    return result.rows[0]?.enforced === true;
+  }
+
+  /** Returns the planner's row estimate, or undefined when the table has no statistics yet. */
+  private async estimateRows(oid: string): Promise<number | undefined> {
+    const result = await this.pool.query<{ rows: string }>('SELECT reltuples::bigint::text AS rows FROM pg_catalog.pg_class WHERE oid = $1::oid', [oid]);
+    const rows = Number(result.rows[0]?.rows ?? -1);
+    return rows >= 0 ? rows : undefined;
   }
 
   async planPartitions(table: TableDescription, request: SourceTableRequest, count: number): Promise<PartitionRange[]> {
