@@ -5,7 +5,7 @@ import type { RunResult } from '../pipeline/run-result.js';
 import { RUN_ID_PATTERN } from '../pipeline/run-id.js';
 import { isFile } from '../lake/file-status.js';
 import type { LakeLayout } from '../lake/lake-layout.js';
-import { resolveSilverParts } from '../lake/silver-parts.js';
+import { resolvePartFiles } from '../lake/part-files.js';
 import { readCurrentPointer, type CurrentPointer, type SnapshotManifest } from '../lake/snapshots.js';
 import { ApiError } from './api-error.js';
 
@@ -48,7 +48,7 @@ export async function inspectSnapshot(layout: LakeLayout, pointer: CurrentPointe
   }
 
   for (const table of manifest.tables) {
-    const parts = await resolveSilverParts(folder, table.silverFile).catch(() => []);
+    const parts = await resolvePartFiles(folder, table.silverFile).catch(() => []);
     const present = parts.length > 0 && (await Promise.all(parts.map((part) => isFile(part.file)))).every(Boolean);
     if (!present) {
       return { ready: false, reason: { kind: 'silver_file_missing', runId: pointer.runId, table: table.table, file: table.silverFile } };

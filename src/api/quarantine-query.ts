@@ -7,6 +7,7 @@ import { quoteIdentifier, quoteLiteral } from '../engine/sql-text.js';
 import type { LocalizedText } from '../gold/load-models.js';
 import type { Language } from '../i18n/language.js';
 import type { LakeLayout } from '../lake/lake-layout.js';
+import { resolvePartFiles } from '../lake/part-files.js';
 import type { SnapshotManifest } from '../lake/snapshots.js';
 import { RESERVED_COLUMN_PREFIX } from '../quality/validate-table.js';
 import { ApiError } from './api-error.js';
@@ -20,11 +21,16 @@ export const TABLE_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 /** Rule ids as the rules schema admits them. */
 export const RULE_ID_PATTERN = /^[A-Za-z0-9_.-]{1,128}$/;
 
+/** Column that read_parquet adds with `file_row_number = true`; unique and stable per file. */
+const FILE_ROW_COLUMN = 'file_row_number';
+
 /**
- * Position column that read_parquet adds with `file_row_number = true`; unique and stable per file.
- * NOTE: this relies on one quarantine file per table, as full and delta loads write it today.
+ * A row's position in its table's quarantine: the file's index in name order times 2^40 plus
+ * the row's number in the file. A snapshot never changes, so positions are stable cursors.
  */
-const POSITION_COLUMN = 'file_row_number';
+const POSITION_COLUMN = `${RESERVED_COLUMN_PREFIX}position`;
+const POSITION_TEXT = `${RESERVED_COLUMN_PREFIX}position_text`;
+const ROWS_PER_FILE = 2 ** 40;
 
 export interface QuarantineRequest {
   runId: string;
@@ -107,7 +113,9 @@ export async function queryQuarantinePage(source: { layout: LakeLayout; duckdb: 
       const afterRow = tableIndex === start.tableIndex ? start.rowNumber : -1;
       // One row more than still needed shows whether another page follows.
       const needed = request.limit - rows.length + 1;
-      const read = await readQuarantineRows(connection, fileInSnapshot(snapshotFolder, entry.quarantineFile), entry.table, afterRow, request.rule, needed, language);
+      fileInSnapshot(snapshotFolder, entry.quarantineFile);
+      const files = (await resolvePartFiles(snapshotFolder, entry.quarantineFile)).map((part) => part.file);
+      const read = await readQuarantineRows(connection, files, entry.table, afterRow, request.rule, needed, language);
 
       for (const row of read) {
         if (rows.length === request.limit) {
@@ -191,19 +199,23 @@ async function checkRuleKnown(
 
 async function readQuarantineRows(
   connection: DuckDBConnection,
-  file: string,
+  files: readonly string[],
   table: string,
   afterRow: number,
   rule: string | undefined,
   limit: number,
   language: Language,
 ): Promise<{ rowNumber: number; row: QuarantineRow }[]> {
-  const relation = `read_parquet(${quoteLiteral(file)}, file_row_number = true)`;
+  const positioned = files.map(
+    (file, index) =>
+      `SELECT *, CAST(${index} AS BIGINT) * ${ROWS_PER_FILE} + ${FILE_ROW_COLUMN} AS ${quoteIdentifier(POSITION_COLUMN)} FROM read_parquet(${quoteLiteral(file)}, file_row_number = true)`,
+  );
+  const relation = `(${positioned.join(' UNION ALL ')})`;
   const describe = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${relation}`);
   const sourceColumns = describe
     .getRowObjectsJson()
     .map((row) => ({ name: String(row.column_name), type: String(row.column_type) }))
-    .filter((column) => !column.name.startsWith(RESERVED_COLUMN_PREFIX) && column.name !== POSITION_COLUMN);
+    .filter((column) => !column.name.startsWith(RESERVED_COLUMN_PREFIX) && column.name !== FILE_ROW_COLUMN);
 
   const parameters = new BoundParameters();
   const failures = quoteIdentifier(`${RESERVED_COLUMN_PREFIX}failures`);
@@ -212,7 +224,8 @@ async function readQuarantineRows(
     conditions.push(`len(list_filter(${failures}, f -> f.rule_id = ${parameters.bind(rule)})) > 0`);
   }
   const sql = [
-    `SELECT CAST(${quoteIdentifier(POSITION_COLUMN)} AS VARCHAR) AS ${quoteIdentifier(`${RESERVED_COLUMN_PREFIX}position`)},`,
+    // A new name for the text, so that ORDER BY sorts by the number.
+    `SELECT CAST(${quoteIdentifier(POSITION_COLUMN)} AS VARCHAR) AS ${quoteIdentifier(POSITION_TEXT)},`,
     `${quoteIdentifier(`${RESERVED_COLUMN_PREFIX}key`)}, ${failures}${sourceColumns.length > 0 ? ',' : ''}`,
     sourceColumns.map((column) => quoteIdentifier(column.name)).join(', '),
     `FROM ${relation}`,
@@ -230,7 +243,7 @@ async function readQuarantineRows(
     const keyText = row[`${RESERVED_COLUMN_PREFIX}key`];
     const failureList = (row[`${RESERVED_COLUMN_PREFIX}failures`] ?? []) as Record<string, string | null>[];
     return {
-      rowNumber: Number(row[`${RESERVED_COLUMN_PREFIX}position`]),
+      rowNumber: Number(row[POSITION_TEXT]),
       row: {
         table,
         key: typeof keyText === 'string' ? (JSON.parse(keyText) as Record<string, string | null>) : {},

@@ -10,7 +10,7 @@ import { substituteEnvironment } from './environment.js';
 import { resolveApiConfig, type RawApiConfig } from './api-config.js';
 import type { AuroraConfig, SourceConfig, TableConfig } from './types.js';
 
-import { ROWS_PER_SILVER_PART } from '../lake/silver-parts.js';
+import { ROWS_PER_SILVER_PART } from '../lake/part-files.js';
 
 const SCHEMA_FILE = new URL('../../schemas/aurora.schema.json', import.meta.url);
 

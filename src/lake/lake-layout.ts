@@ -5,8 +5,8 @@ import path from 'node:path';
  * never changed; `CURRENT` names the published snapshot and is the only file that is replaced.
  *
  *   bronze/<table>/<run>/part-00000.parquet   raw rows of one run, as read
- *   snapshots/<run>/silver/<table>/*.parquet  clean rows, one file per key range (silver-parts.ts)
- *   snapshots/<run>/quarantine/<table>.parquet failing rows with their reasons
+ *   snapshots/<run>/silver/<table>/*.parquet  clean rows, one file per key range (part-files.ts)
+ *   snapshots/<run>/quarantine/<table>/*.parquet failing rows with their reasons, split like silver
  *   snapshots/<run>/manifest.json             tables, files and counts of the snapshot
  *   snapshots/.<run>.partial/                 a snapshot being built; never read
  *   CURRENT                                   JSON pointer to the published snapshot
@@ -63,6 +63,6 @@ export class LakeLayout {
 }
 
 /** The relative file names inside a snapshot folder. */
-export function snapshotTableFile(layer: 'quarantine' | 'tombstones', table: string): string {
+export function snapshotTableFile(layer: 'tombstones', table: string): string {
   return path.join(layer, `${table}.parquet`);
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { syncFolder, writeFileAtomically } from './atomic-file.js';
 import { pathExists } from './file-status.js';
 import { snapshotTableFile, type LakeLayout } from './lake-layout.js';
-import type { SilverPartitioning } from './silver-parts.js';
+import type { SilverPartitioning } from './part-files.js';
 
 /** What a published snapshot holds, written as manifest.json inside it. */
 export interface SnapshotManifest {
@@ -57,7 +57,7 @@ export class SnapshotBuilder {
     await mkdir(path.join(this.folder, 'tombstones'), { recursive: true });
   }
 
-  fileFor(layer: 'quarantine' | 'tombstones', table: string): string {
+  fileFor(layer: 'tombstones', table: string): string {
     return path.join(this.folder, snapshotTableFile(layer, table));
   }
 

@@ -6,7 +6,7 @@ import { duckdbTypeOf } from '../engine/duckdb-types.js';
 import { quoteIdentifier, quoteLiteral } from '../engine/sql-text.js';
 import { AuroraError } from '../errors/aurora-error.js';
 import type { LakeLayout } from '../lake/lake-layout.js';
-import { partNumberSql, resolveSilverParts, type SilverPartFile, type SilverPartitioning } from '../lake/silver-parts.js';
+import { partNumberSql, resolvePartFiles, type PartFile, type SilverPartitioning } from '../lake/part-files.js';
 import type { SnapshotManifest } from '../lake/snapshots.js';
 import type { PartitionRange, Source, SourceTableRequest, TableDescription } from '../sources/types.js';
 import type { DeltaState, TableResult } from './run-result.js';
@@ -30,12 +30,14 @@ export interface DeltaPlan {
   droppedMaximum?: { column: string; previous: string; current: string };
 }
 
-/** A table's files in the published snapshot, and how its silver is split into parts. */
+/** A table's files in the published snapshot, and how its silver and quarantine are split into parts. */
 export interface PreviousTableFiles {
-  silverParts: SilverPartFile[];
+  silverParts: PartFile[];
   /** The files of silverParts, for reading them all. */
   silver: string[];
-  quarantine: string;
+  quarantineParts: PartFile[];
+  /** The files of quarantineParts. */
+  quarantine: string[];
   tombstones?: string;
   partitioning?: SilverPartitioning;
   rulesFingerprint?: string;
@@ -52,11 +54,13 @@ export async function previousTableFiles(
   if (!snapshot || !entry) {
     return undefined;
   }
-  const silverParts = await resolveSilverParts(snapshot.folder, entry.silverFile);
+  const silverParts = await resolvePartFiles(snapshot.folder, entry.silverFile);
+  const quarantineParts = await resolvePartFiles(snapshot.folder, entry.quarantineFile);
   return {
     silverParts,
     silver: silverParts.map((part) => part.file),
-    quarantine: path.join(snapshot.folder, entry.quarantineFile),
+    quarantineParts,
+    quarantine: quarantineParts.map((part) => part.file),
     rows: entry.silverRows + entry.quarantinedRows,
     ...(entry.tombstoneFile ? { tombstones: path.join(snapshot.folder, entry.tombstoneFile) } : {}),
     ...(entry.silverPartitioning ? { partitioning: entry.silverPartitioning } : {}),
@@ -195,9 +199,9 @@ export function deltaState(
   };
 }
 
-/** Returns the previous silver files and the quarantine file as two DuckDB file lists, since their columns differ. */
+/** Returns the previous silver and quarantine files as two DuckDB file lists, since their columns differ. */
 function previousFileList(plan: DeltaPlan): string[] {
-  return [`[${plan.previous.silver.map(quoteLiteral).join(', ')}]`, quoteLiteral(plan.previous.quarantine)];
+  return [plan.previous.silver, plan.previous.quarantine].map((files) => `[${files.map(quoteLiteral).join(', ')}]`);
 }
 
 /** Builds the join condition on the primary key; NULL keys match each other, as a merge by key needs. */
@@ -230,7 +234,7 @@ export function mergedRelationSql(
   );
   const replaced = deltaFiles.map((file) => `SELECT ${keys.map(quoteIdentifier).join(', ')} FROM read_parquet(${quoteLiteral(file)})`).join(' UNION ALL ');
 
-  const previousRows = [...plan.previous.silver, plan.previous.quarantine].map((file, offset) => {
+  const previousRows = [...plan.previous.silver, ...plan.previous.quarantine].map((file, offset) => {
     const deletedFilter = deletedKeys ? ` ANTI JOIN read_parquet(${quoteLiteral(deletedKeys)}) x ON ${keyJoin(keys, 'p', 'x')}` : '';
     return `SELECT ${columnList(description, 'p')}, CAST(${1_000_000 + offset} AS BIGINT) * ${2 ** 40} + p.file_row_number AS ${rowId} FROM read_parquet(${quoteLiteral(file)}, file_row_number = true) p ANTI JOIN (${replaced}) r ON ${keyJoin(keys, 'p', 'r')}${deletedFilter}`;
   });
@@ -241,7 +245,7 @@ export function mergedRelationSql(
 /**
  * Counts the rows the merge of a watermark delta produces, without reading the whole table:
  * the published rows, less those whose key a changed row replaces, plus the changed rows. Only
- * the silver parts the changed keys fall into can hold replaced rows.
+ * the parts the changed keys fall into can contain replaced rows.
  */
 export async function countMergedRows(session: DuckdbSession, description: TableDescription, plan: DeltaPlan, deltaFiles: readonly string[]): Promise<number> {
   const keys = description.primaryKey.map(quoteIdentifier).join(', ');
@@ -256,13 +260,22 @@ export async function countMergedRows(session: DuckdbSession, description: Table
       touchedParts.add(BigInt(row.part ?? '0'));
     }
   }
-  const candidates = [...plan.previous.silverParts.filter((part) => part.part === undefined || touchedParts.has(part.part)).map((part) => part.file), plan.previous.quarantine];
+  const inTouchedParts = (parts: readonly PartFile[]): string[] => parts.filter((part) => part.part === undefined || touchedParts.has(part.part)).map((part) => part.file);
+  const candidates = [...inTouchedParts(plan.previous.silverParts), ...inTouchedParts(plan.previous.quarantineParts)];
+  if (candidates.length === 0) {
+    return plan.previous.rows + (await countRows(session, changed));
+  }
 
   const [row] = await session.queryText(
     `SELECT CAST((SELECT count(*) FROM (${changed})) AS VARCHAR) AS changed,
             CAST((SELECT count(*) FROM read_parquet([${candidates.map(quoteLiteral).join(', ')}], union_by_name = true) p SEMI JOIN (${changed}) c ON ${keyJoin(description.primaryKey, 'p', 'c')}) AS VARCHAR) AS replaced`,
   );
   return plan.previous.rows - Number(row?.replaced ?? 0) + Number(row?.changed ?? 0);
+}
+
+async function countRows(session: DuckdbSession, relation: string): Promise<number> {
+  const [row] = await session.queryText(`SELECT CAST(count(*) AS VARCHAR) AS n FROM (${relation})`);
+  return Number(row?.n ?? 0);
 }
 
 /** The changes of a table read in full against the published snapshot. */

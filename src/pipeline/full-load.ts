@@ -13,7 +13,7 @@ import { ensureLakeWritable, lakeError } from '../lake/lake-access.js';
 import { LakeLayout } from '../lake/lake-layout.js';
 import { LakeLock } from '../lake/lake-lock.js';
 import { applyRetention } from '../lake/retention.js';
-import { carryPartFile, choosePartitioning, silverFolder, silverGlob, type SilverPartitioning } from '../lake/silver-parts.js';
+import { choosePartitioning, quarantineFolder, quarantineGlob, silverFolder, silverGlob, type SilverPartitioning } from '../lake/part-files.js';
 import { readPublishedSnapshot, removeAbandonedSnapshots, SnapshotBuilder, type SnapshotManifest } from '../lake/snapshots.js';
 import { compileRuleSet, sameColumnSet, type CompileContext, type CompiledRowRule, type CompiledTableRule } from '../quality/compile-rules.js';
 import { buildGoldModels } from '../gold/build-models.js';
@@ -261,7 +261,7 @@ export async function runFullLoad(options: FullLoadOptions): Promise<RunOutcome>
           table: table.table,
           silverFile: silverGlob(table.table),
           ...silverFacts.get(table.table),
-          quarantineFile: path.join('quarantine', `${table.table}.parquet`),
+          quarantineFile: quarantineGlob(table.table),
           ...(tombstoned.has(table.table) ? { tombstoneFile: path.join('tombstones', `${table.table}.parquet`) } : {}),
           silverRows: table.silverRows,
           quarantinedRows: table.quarantinedRows,
@@ -540,7 +540,7 @@ async function quarantineHasAmbiguousKeys(session: DuckdbSession, description: T
   const keys = description.primaryKey.map(quoteIdentifier);
   const anyNull = keys.map((key) => `${key} IS NULL`).join(' OR ');
   const [row] = await session.queryText(
-    `SELECT CAST(count(*) AS VARCHAR) AS n FROM (SELECT ${keys.join(', ')}, count(*) AS copies FROM read_parquet(${quoteLiteral(plan.previous.quarantine)}) GROUP BY ALL) WHERE copies > 1 OR ${anyNull}`,
+    `SELECT CAST(count(*) AS VARCHAR) AS n FROM (SELECT ${keys.join(', ')}, count(*) AS copies FROM read_parquet([${plan.previous.quarantine.map(quoteLiteral).join(', ')}]) GROUP BY ALL) WHERE copies > 1 OR ${anyNull}`,
   );
   return Number(row?.n ?? 0) > 0;
 }
@@ -737,8 +737,7 @@ async function validatePlannedTable(
   runId: string,
   gateErrors: AuroraError[],
 ): Promise<TableResult> {
-  const silverFolderOf = path.join(snapshot.folder, silverFolder(table.config.name));
-  const validation = await validateTable({
+const validation = await validateTable({
     session,
     runId,
     table: table.description,
@@ -746,14 +745,9 @@ async function validatePlannedTable(
     ...(table.incremental ? { checkedRows: table.incremental.checkedRows } : {}),
     rowRules: table.rowRules,
     tableRules: table.tableRules,
-    silver: {
-      folder: silverFolderOf,
-      ...(table.silverPartitioning ? { partitioning: table.silverPartitioning } : {}),
-      ...(table.incremental?.carriedRows ? { carriedRows: table.incremental.carriedRows } : {}),
-      ...(table.incremental ? { unchangedFiles: table.incremental.unchangedFiles } : {}),
-    },
-    quarantineFile: snapshot.fileFor('quarantine', table.config.name),
-    ...(table.incremental ? { carriedQuarantine: table.incremental.carriedQuarantine } : {}),
+    ...(table.silverPartitioning ? { partitioning: table.silverPartitioning } : {}),
+    silver: { folder: path.join(snapshot.folder, silverFolder(table.config.name)), ...table.incremental?.silver },
+    quarantine: { folder: path.join(snapshot.folder, quarantineFolder(table.config.name)), ...table.incremental?.quarantine },
   });
 
   const quarantineRatio = validation.rowsRead === 0 ? 0 : validation.quarantinedRows / validation.rowsRead;
@@ -825,7 +819,7 @@ async function planSilverWrite(table: PlannedTable, tables: readonly PlannedTabl
     if (!referenced || !previous) {
       return;
     }
-    referencedTables.set(referenced.config.name, { relation: referenced.relation, previousFiles: [...previous.silver, previous.quarantine] });
+    referencedTables.set(referenced.config.name, { relation: referenced.relation, previousFiles: [...previous.silver, ...previous.quarantine] });
   }
 
   let deltaFiles = table.bronzeFiles;
@@ -853,7 +847,7 @@ async function planSilverWrite(table: PlannedTable, tables: readonly PlannedTabl
     deltaFiles,
     ...(deletedKeysFile ? { deletedKeysFile } : {}),
     previousParts: plan.previous.silverParts,
-    previousQuarantine: plan.previous.quarantine,
+    previousQuarantineParts: plan.previous.quarantineParts,
     referencedTables,
   });
 
@@ -870,7 +864,8 @@ function incrementalFacts(table: PlannedTable, checkedRows: number): DeltaState[
   if (!work) {
     return undefined;
   }
-  return { checkedRows, affectedRows: work.affectedRows, filesRewritten: previousParts - work.unchangedFiles.length, filesKept: work.unchangedFiles.length };
+  const kept = work.silver.unchangedFiles.length;
+  return { checkedRows, affectedRows: work.affectedRows, filesRewritten: previousParts - kept, filesKept: kept };
 }
 
 /** Fills in end time, totals and error; secrets are scrubbed from every message. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 
 import type { DuckdbSession } from '../engine/duckdb-session.js';
 import { quoteIdentifier, quoteLiteral } from '../engine/sql-text.js';
-import { partNumberSql, type SilverPartFile, type SilverPartitioning } from '../lake/silver-parts.js';
+import { partNumberSql, type PartFile, type SilverPartitioning } from '../lake/part-files.js';
 import { sameColumnSet, type CompiledRowRule } from '../quality/compile-rules.js';
 import type { TableDescription } from '../sources/types.js';
 import { keyJoin } from './delta.js';
@@ -14,14 +14,20 @@ import { keyJoin } from './delta.js';
 export interface IncrementalWork {
   /** SQL of the rows to check, with a row id column. */
   checkedRows: string;
-  /** SQL of published silver rows kept in rewritten parts, with their `_aurora_run_id`; undefined when no part is rewritten. */
-  carriedRows?: string;
-  /** Published silver files that no changed key falls into; linked into the new snapshot. */
-  unchangedFiles: string[];
-  /** SQL of published quarantine rows kept with their recorded failures. */
-  carriedQuarantine: string;
+  /** Silver rows keep their `_aurora_run_id`. */
+  silver: KeptParts;
+  /** Quarantined rows keep their recorded failures. */
+  quarantine: KeptParts;
   /** Published rows (silver or quarantine) checked again because a changed row can change their result. */
   affectedRows: number;
+}
+
+/** What an incremental delta keeps of a published silver or quarantine folder. */
+export interface KeptParts {
+  /** SQL of the published rows that stay in the parts this run rewrites; undefined when no part is rewritten. */
+  carriedRows?: string;
+  /** Published files that no changed or affected key falls into; linked into the new snapshot. */
+  unchangedFiles: string[];
 }
 
 /** A part with this many files is rewritten into one by the next delta. */
@@ -42,8 +48,8 @@ export interface IncrementalInput {
   deltaFiles: readonly string[];
   /** Keys the source deleted that this run removes; undefined when none are removed. */
   deletedKeysFile?: string;
-  previousParts: readonly SilverPartFile[];
-  previousQuarantine: string;
+  previousParts: readonly PartFile[];
+  previousQuarantineParts: readonly PartFile[];
   /** Tables named by this table's relationship rules, by name. */
   referencedTables: ReadonlyMap<string, ReferencedTable>;
 }
@@ -79,6 +85,7 @@ export async function planIncrementalWork(input: IncrementalInput): Promise<Incr
   const affected = quoteIdentifier(`_aurora_affected_${suffix}`);
   const keyColumns = description.primaryKey.map(quoteIdentifier).join(', ');
   const silverFiles = input.previousParts.map((part) => part.file);
+  const quarantineFiles = input.previousQuarantineParts.map((part) => part.file);
 
   // Keys whose published row this run replaces or removes.
   const leavingSources = [
@@ -89,11 +96,12 @@ export async function planIncrementalWork(input: IncrementalInput): Promise<Incr
 
   // Each condition is its own semi join, so DuckDB can skip row groups outside the range of
   // the changed values instead of testing every published row against all conditions.
-  const filesOfLeavingKeys = filesOfParts(input.previousParts, await partsOfKeys(session, leaving, input.partitioning));
+  const leavingParts = await partsOfKeys(session, leaving, input.partitioning);
+  const filesOfLeavingKeys = [filesOfParts(input.previousParts, leavingParts), filesOfParts(input.previousQuarantineParts, leavingParts)];
   const conditions = await affectedConditions(input, leaving, filesOfLeavingKeys);
   const pKeys = description.primaryKey.map((name) => `p.${quoteIdentifier(name)}`).join(', ');
   const staying = (condition: string): string[] =>
-    [fileList(silverFiles), quoteLiteral(input.previousQuarantine)].map(
+    [silverFiles, quarantineFiles].map(fileList).map(
       (files) => `SELECT ${pKeys} FROM read_parquet(${files}) p ${condition} ANTI JOIN ${leaving} l ON ${keyJoin(description.primaryKey, 'p', 'l')}`,
     );
   await session.run(
@@ -107,7 +115,8 @@ export async function planIncrementalWork(input: IncrementalInput): Promise<Incr
     ...crowdedParts(input.previousParts),
   ]);
   const rewritten = filesOfParts(input.previousParts, touched);
-  const unchangedFiles = input.previousParts.filter((part) => part.part !== undefined && !touched.has(part.part)).map((part) => part.file);
+  const rewrittenQuarantine = filesOfParts(input.previousQuarantineParts, touched);
+  const unchanged = (parts: readonly PartFile[]): string[] => parts.filter((part) => part.part !== undefined && !touched.has(part.part)).map((part) => part.file);
 
   const [affectedCount] = await session.queryText(`SELECT CAST(count(*) AS VARCHAR) AS n FROM ${affected}`);
   const outgoing = `(SELECT ${keyColumns} FROM ${leaving} UNION ALL SELECT ${keyColumns} FROM ${affected})`;
@@ -118,7 +127,10 @@ export async function planIncrementalWork(input: IncrementalInput): Promise<Incr
     ...input.deltaFiles.map(
       (file, index) => `SELECT ${columns('d')}, CAST(${index} AS BIGINT) * ${2 ** 40} + d.file_row_number AS ${rowId} FROM read_parquet(${quoteLiteral(file)}, file_row_number = true) d`,
     ),
-    `SELECT ${columns('q')}, CAST(1000000 AS BIGINT) * ${2 ** 40} + q.file_row_number AS ${rowId} FROM read_parquet(${quoteLiteral(input.previousQuarantine)}, file_row_number = true) q SEMI JOIN ${affected} a ON ${keyJoin(description.primaryKey, 'q', 'a')}`,
+    ...rewrittenQuarantine.map(
+      (file, index) =>
+        `SELECT ${columns('q')}, CAST(${1_000_000 + index} AS BIGINT) * ${2 ** 40} + q.file_row_number AS ${rowId} FROM read_parquet(${quoteLiteral(file)}, file_row_number = true) q SEMI JOIN ${affected} a ON ${keyJoin(description.primaryKey, 'q', 'a')}`,
+    ),
     ...rewritten.map(
       (file, index) =>
         `SELECT ${columns('p')}, CAST(${2_000_000 + index} AS BIGINT) * ${2 ** 40} + p.file_row_number AS ${rowId} FROM read_parquet(${quoteLiteral(file)}, file_row_number = true) p SEMI JOIN ${affected} a ON ${keyJoin(description.primaryKey, 'p', 'a')}`,
@@ -126,15 +138,12 @@ export async function planIncrementalWork(input: IncrementalInput): Promise<Incr
   ];
 
   const runIdColumn = quoteIdentifier('_aurora_run_id');
+  const carried = (files: readonly string[], select: string): { carriedRows?: string } =>
+    files.length > 0 ? { carriedRows: `SELECT ${select} FROM read_parquet(${fileList(files)}) p ANTI JOIN ${outgoing} x ON ${keyJoin(description.primaryKey, 'p', 'x')}` } : {};
   return {
     checkedRows: checked.join(' UNION ALL '),
-    ...(rewritten.length > 0
-      ? {
-          carriedRows: `SELECT ${columns('p')}, p.${runIdColumn} FROM read_parquet(${fileList(rewritten)}) p ANTI JOIN ${outgoing} x ON ${keyJoin(description.primaryKey, 'p', 'x')}`,
-        }
-      : {}),
-    unchangedFiles,
-    carriedQuarantine: `SELECT q.* FROM read_parquet(${quoteLiteral(input.previousQuarantine)}) q ANTI JOIN ${outgoing} x ON ${keyJoin(description.primaryKey, 'q', 'x')}`,
+    silver: { ...carried(rewritten, `${columns('p')}, p.${runIdColumn}`), unchangedFiles: unchanged(input.previousParts) },
+    quarantine: { ...carried(rewrittenQuarantine, 'p.*'), unchangedFiles: unchanged(input.previousQuarantineParts) },
     affectedRows: Number(affectedCount?.n ?? 0),
   };
 }
@@ -149,7 +158,7 @@ async function partsOfKeys(session: DuckdbSession, relation: string, partitionin
 }
 
 /** Returns the files of the given parts, and every file that covers no single part. */
-function filesOfParts(parts: readonly SilverPartFile[], wanted: ReadonlySet<bigint>): string[] {
+function filesOfParts(parts: readonly PartFile[], wanted: ReadonlySet<bigint>): string[] {
   return parts.filter((part) => part.part === undefined || wanted.has(part.part)).map((part) => part.file);
 }
 
@@ -158,7 +167,7 @@ function filesOfParts(parts: readonly SilverPartFile[], wanted: ReadonlySet<bigi
  * in a new file of its part while the part's published file is kept, so a part can grow files.
  * Once it has MAX_FILES_PER_PART, the next delta rewrites it into one.
  */
-function crowdedParts(parts: readonly SilverPartFile[]): bigint[] {
+function crowdedParts(parts: readonly PartFile[]): bigint[] {
   const filesPerPart = new Map<bigint, number>();
   for (const { part } of parts) {
     if (part !== undefined) {
@@ -169,7 +178,7 @@ function crowdedParts(parts: readonly SilverPartFile[]): bigint[] {
 }
 
 /** Builds the conditions that select published rows whose rule results a changed row can change. */
-async function affectedConditions(input: IncrementalInput, leaving: string, filesOfLeavingKeys: readonly string[]): Promise<string[]> {
+async function affectedConditions(input: IncrementalInput, leaving: string, filesOfLeavingKeys: readonly (readonly string[])[]): Promise<string[]> {
   const { description } = input;
   const conditions: string[] = [];
 
@@ -185,7 +194,7 @@ async function affectedConditions(input: IncrementalInput, leaving: string, file
       const value = (qualifier: string): string => (rule.columns.length === 1 && single !== undefined ? `${qualifier}.${quoteIdentifier(single)}` : structOf(rule.columns, qualifier));
       const changedValues = [
         ...input.deltaFiles.map((file) => `SELECT ${value('d')} AS v FROM read_parquet(${quoteLiteral(file)}) d`),
-        ...[filesOfLeavingKeys, [input.previousQuarantine]].filter((files) => files.length > 0).map(
+        ...filesOfLeavingKeys.filter((files) => files.length > 0).map(
           (files) => `SELECT ${value('o')} AS v FROM read_parquet(${fileList(files)}) o SEMI JOIN ${leaving} l ON ${keyJoin(description.primaryKey, 'o', 'l')}`,
         ),
       ];

@@ -7,7 +7,7 @@ import type { FailureSample, RuleResult } from '../pipeline/run-result.js';
 import type { TableDescription } from '../sources/types.js';
 import type { CompiledRowRule, CompiledTableRule } from './compile-rules.js';
 import type { Rule } from './types.js';
-import { carryPartFile, writeSilverParts, type SilverPartitioning } from '../lake/silver-parts.js';
+import { carryPartFile, writePartFiles, type SilverPartitioning } from '../lake/part-files.js';
 
 /** At most this many failing rows per rule go into the report. */
 export const SAMPLES_PER_RULE = 20;
@@ -33,17 +33,21 @@ export interface TableValidationTask {
   checkedRows?: string;
   rowRules: readonly CompiledRowRule[];
   tableRules: readonly CompiledTableRule[];
-  silver: {
-    folder: string;
-    partitioning?: SilverPartitioning;
-    /** Published rows that stay in the parts this run rewrites, with their `_aurora_run_id`. */
-    carriedRows?: string;
-    /** Published part files no change falls into, linked into the folder unchanged. */
-    unchangedFiles?: readonly string[];
-  };
-  quarantineFile: string;
-  /** Published quarantine rows kept with their recorded failures, because no change can alter them. */
-  carriedQuarantine?: string;
+  /** How silver and quarantine are split into part files; undefined writes one file each. */
+  partitioning?: SilverPartitioning;
+  /** Published silver rows that stay in the parts this run rewrites carry their `_aurora_run_id`. */
+  silver: PartFolderTarget;
+  /** Published quarantine rows that stay carry their recorded failures, because no change can alter them. */
+  quarantine: PartFolderTarget;
+}
+
+/** A folder of part files to write, with what an incremental delta keeps of the published ones. */
+export interface PartFolderTarget {
+  folder: string;
+  /** SQL of the published rows that stay in the parts this run rewrites. */
+  carriedRows?: string;
+  /** Published part files no change falls into, linked into the folder unchanged. */
+  unchangedFiles?: readonly string[];
 }
 
 export interface TableValidationResult {
@@ -84,11 +88,11 @@ export async function validateTable(task: TableValidationTask): Promise<TableVal
     const checkedAt = performance.now();
 
     await writeSilver(task, flags);
-    // The quarantine file also contains the carried rows of an incremental delta, so its own
-    // count is the table's quarantine total.
+    // The quarantine folder also contains the carried and linked rows of an incremental delta,
+    // so its count is the table's quarantine total.
     const quarantinedRows = await writeQuarantine(task, flags);
     if (task.checkedRows !== undefined) {
-      counts.rowsRead = (await countSilverFiles(task)) + quarantinedRows;
+      counts.rowsRead = (await countFolderRows(task, task.silver)) + quarantinedRows;
       await useWrittenFiles(task);
     }
     const writtenAt = performance.now();
@@ -231,16 +235,21 @@ async function writeSilver(task: TableValidationTask, flags: string): Promise<vo
   const runIdColumn = `${quoteLiteral(task.runId)} AS ${quoteIdentifier(`${RESERVED_COLUMN_PREFIX}run_id`)}`;
   const checked = `SELECT ${sourceColumns(task, 'r')}, ${runIdColumn} FROM ${checkedRowsAs(task, 'r')} ANTI JOIN (SELECT ${ROW_ID} FROM ${flags} WHERE ${ERROR_FLAG}) e ON r.${ROW_ID} = e.${ROW_ID}`;
   const select = task.silver.carriedRows === undefined ? checked : `${checked} UNION ALL ${task.silver.carriedRows}`;
-  const unchangedFiles = task.silver.unchangedFiles ?? [];
-  await writeSilverParts(task.session, select, task.silver.folder, task.runId, task.silver.partitioning, unchangedFiles.length > 0);
+  await writePartFolder(task, task.silver, select);
+}
+
+/** Writes the rows of `select` as part files and links the unchanged published parts beside them. */
+async function writePartFolder(task: TableValidationTask, target: PartFolderTarget, select: string): Promise<void> {
+  const unchangedFiles = target.unchangedFiles ?? [];
+  await writePartFiles(task.session, select, target.folder, task.runId, task.partitioning, unchangedFiles.length > 0);
   for (const file of unchangedFiles) {
-    await carryPartFile(file, task.silver.folder);
+    await carryPartFile(file, target.folder);
   }
 }
 
-/** Counts the rows of the written silver folder from the Parquet footers. */
-async function countSilverFiles(task: TableValidationTask): Promise<number> {
-  const [row] = await task.session.queryText(`SELECT CAST(count(*) AS VARCHAR) AS n FROM read_parquet(${quoteLiteral(path.join(task.silver.folder, '*.parquet'))})`);
+/** Counts the rows of a written folder from the Parquet footers. */
+async function countFolderRows(task: TableValidationTask, target: PartFolderTarget): Promise<number> {
+  const [row] = await task.session.queryText(`SELECT CAST(count(*) AS VARCHAR) AS n FROM read_parquet(${quoteLiteral(path.join(target.folder, '*.parquet'))})`);
   return Number(row?.n ?? 0);
 }
 
@@ -253,11 +262,11 @@ async function countSilverFiles(task: TableValidationTask): Promise<number> {
 async function useWrittenFiles(task: TableValidationTask): Promise<void> {
   const columns = sourceColumns(task);
   const silver = `SELECT ${columns} FROM read_parquet(${quoteLiteral(path.join(task.silver.folder, '*.parquet'))})`;
-  const quarantine = `SELECT ${columns} FROM read_parquet(${quoteLiteral(task.quarantineFile)})`;
+  const quarantine = `SELECT ${columns} FROM read_parquet(${quoteLiteral(path.join(task.quarantine.folder, '*.parquet'))})`;
   await task.session.run(`CREATE OR REPLACE VIEW ${task.relation} AS ${silver} UNION ALL ${quarantine}`);
 }
 
-/** Writes the quarantine file and returns how many rows it has. */
+/** Writes the quarantine part files and returns how many rows the folder has. */
 async function writeQuarantine(task: TableValidationTask, flags: string): Promise<number> {
   const failures = task.rowRules.map((compiled, index) => {
     const rule = describeRule(compiled.rule);
@@ -287,10 +296,10 @@ async function writeQuarantine(task: TableValidationTask, flags: string): Promis
   ].join(', ');
 
   const failingRows = `SELECT ${select} FROM ${checkedRowsAs(task, 'r')} JOIN ${flags} f ON r.${ROW_ID} = f.${ROW_ID} WHERE f.${ERROR_FLAG}`;
-  const quarantineRows = task.carriedQuarantine === undefined ? failingRows : `(${failingRows}) UNION ALL BY NAME (${task.carriedQuarantine})`;
-  return task.session.runCounting(
-    `COPY (${quarantineRows}) TO ${quoteLiteral(task.quarantineFile)} (FORMAT parquet, COMPRESSION zstd)`,
-  );
+  const carried = task.quarantine.carriedRows;
+  const quarantineRows = carried === undefined ? failingRows : `(${failingRows}) UNION ALL BY NAME (${carried})`;
+  await writePartFolder(task, task.quarantine, quarantineRows);
+  return countFolderRows(task, task.quarantine);
 }
 
 /** Builds the primary key as a JSON object of text values, e.g. `{"ORDER_ID":"4711"}`. */

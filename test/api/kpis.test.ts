@@ -103,7 +103,7 @@ describe('gold model and KPI endpoints on Superstore', () => {
       );
       silverSales = String(silver.getRows()[0]?.[0]);
       const quarantine = await connection.runAndReadAll(
-        `SELECT CAST(sum(CAST(SALES AS DECIMAL(38, 4))) AS VARCHAR) FROM read_parquet(${quoteLiteral(path.join(snapshot, 'quarantine', 'SUPERSTORE_ORDERS.parquet'))})`,
+        `SELECT CAST(sum(CAST(SALES AS DECIMAL(38, 4))) AS VARCHAR) FROM read_parquet(${quoteLiteral(path.join(snapshot, 'quarantine', 'SUPERSTORE_ORDERS', '*.parquet'))})`,
       );
       quarantinedSales = String(quarantine.getRows()[0]?.[0]);
     } finally {

@@ -1,12 +1,18 @@
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, test } from 'node:test';
+
+import Database from 'better-sqlite3';
 
 import type { FastifyInstance } from 'fastify';
 
 import { hashToken } from '../../src/api/auth/tokens-file.js';
 import { buildServer } from '../../src/api/server.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import { runFullLoad } from '../../src/pipeline/full-load.js';
+import { writeDeployment } from '../helpers/deployment.js';
+import { tempFolder } from '../helpers/temp-folder.js';
 import { createApiLake, NO_AUTH, type ApiLake } from './api-lake.js';
 import { createSuperstoreLake, parquet, type ErrorBody, type ExampleLake } from './orders-lakes.js';
 
@@ -247,4 +253,42 @@ describe('quarantine endpoint on a small lake', () => {
     assert.equal(body.error.code, 'QUARANTINE_NOT_FOUND');
     assert.match(body.error.message, /has no snapshot with a quarantine/);
   });
+});
+
+test('quarantine pages span part files', async (t) => {
+  // 6,000 orders in key ranges of 1,000: every 140th has a negative amount, and one has no id,
+  // so the quarantine is split into several part files and a file of NULL keys.
+  const folder = tempFolder(t);
+  const db = new Database(path.join(folder, 'legacy.sqlite'));
+  db.exec('CREATE TABLE ORDERS (ID INTEGER, AMOUNT DECIMAL(10,2))');
+  db.exec(`INSERT INTO ORDERS VALUES ${Array.from({ length: 6000 }, (_, index) => `(${index + 1}, '${(index + 1) % 140 === 0 ? '-' : ''}${index + 1}.00')`).join(', ')}, (NULL, '1.00')`);
+  db.close();
+  const files = writeDeployment(folder, {
+    source: 'type: sqlite\npath: legacy.sqlite',
+    tables: '  - name: ORDERS\n    primary_key: ID\n    silver_part_rows: 1000',
+    rules: { 'orders.yaml': 'table: ORDERS\nrules:\n  - id: amount_positive\n    type: range\n    column: AMOUNT\n    min: 0\n    message: { de: Betrag negativ., en: Negative amount. }\n' },
+  });
+  const config = loadConfig(files.config);
+  const { run } = await runFullLoad({ config });
+  assert.equal(run.status, 'succeeded');
+  const quarantineFolder = path.join(files.lake, 'snapshots', run.runId, 'quarantine', 'ORDERS');
+  const partFiles = readdirSync(quarantineFolder);
+  assert.ok(partFiles.length >= 6, `several part files: ${partFiles.join(', ')}`);
+  assert.ok(partFiles.some((name) => name.startsWith('nullkey-')), 'the row without a key has its own file');
+
+  const server = await buildServer({ auth: NO_AUTH, config, rateLimit: RATE_LIMIT });
+  t.after(() => server.close());
+  const keys: (string | null)[] = [];
+  let cursor: string | null = null;
+  do {
+    const url: string = `/api/v1/quality/${run.runId}/quarantine?limit=4${cursor === null ? '' : `&cursor=${cursor}`}`;
+    const response = await server.inject({ method: 'GET', url });
+    assert.equal(response.statusCode, 200, response.body);
+    const body = response.json<QuarantineBody>();
+    keys.push(...body.rows.map((row) => row.key.ID ?? null));
+    cursor = body.nextCursor;
+  } while (cursor !== null);
+
+  const expected = [...Array.from({ length: 42 }, (_, index) => String((index + 1) * 140)), null];
+  assert.deepEqual([...keys].sort(), [...expected].sort(), 'every quarantined row once, across all files');
 });

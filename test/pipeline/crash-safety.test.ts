@@ -75,7 +75,7 @@ async function publishedChecksum(lake: string): Promise<string> {
     const [row] = await session.queryText(
       `SELECT CAST(count(*) AS VARCHAR) || ':' || CAST(bit_xor(hash(ID, CODE, AMOUNT, NOTE)) AS VARCHAR) AS silver,
               (SELECT CAST(count(*) AS VARCHAR) || ':' || CAST(bit_xor(hash(ID, CODE, AMOUNT, NOTE, _aurora_failures)) AS VARCHAR)
-               FROM read_parquet(${quoteLiteral(path.join(folder, 'quarantine', 'T.parquet'))})) AS quarantine
+               FROM read_parquet(${quoteLiteral(path.join(folder, 'quarantine', 'T', '*.parquet'))})) AS quarantine
        FROM read_parquet(${quoteLiteral(path.join(folder, 'silver', 'T', '*.parquet'))})`,
     );
     return `${row?.silver}/${row?.quarantine}`;

@@ -69,7 +69,7 @@ async function published(files: DeploymentFiles): Promise<{ silver: string[]; qu
     const tombstoneFile = manifest.tables[0]?.tombstoneFile;
     return {
       silver: await read('silver/T/*.parquet'),
-      quarantine: await read('quarantine/T.parquet'),
+      quarantine: await read('quarantine/T/*.parquet'),
       tombstones: tombstoneFile ? await read(tombstoneFile) : [],
     };
   } finally {

@@ -107,7 +107,7 @@ async function publishedT(files: DeploymentFiles): Promise<{ silver: string[]; q
       `SELECT concat_ws('|', ID, CODE, PID, AMOUNT, UPDATED_AT) AS line FROM read_parquet(${quoteLiteral(path.join(folder, 'silver', 'T', '*.parquet'))}) ORDER BY ID`,
     );
     const quarantine = await session.queryText(
-      `SELECT concat_ws('|', ID, CODE, PID, AMOUNT, UPDATED_AT, array_to_string(list_sort([f.rule_id FOR f IN _aurora_failures]), ',')) AS line FROM read_parquet(${quoteLiteral(path.join(folder, 'quarantine', 'T.parquet'))}) ORDER BY ID`,
+      `SELECT concat_ws('|', ID, CODE, PID, AMOUNT, UPDATED_AT, array_to_string(list_sort([f.rule_id FOR f IN _aurora_failures]), ',')) AS line FROM read_parquet(${quoteLiteral(path.join(folder, 'quarantine', 'T', '*.parquet'))}) ORDER BY ID`,
     );
     return { silver: silver.map((row) => row.line ?? ''), quarantine: quarantine.map((row) => row.line ?? '') };
   } finally {
@@ -274,7 +274,7 @@ async function publishedW(files: DeploymentFiles): Promise<{ silver: string[]; q
   try {
     const silver = await session.queryText(`SELECT ${line} AS line FROM read_parquet(${quoteLiteral(path.join(folder, 'silver', 'W', '*.parquet'))}) ORDER BY ALL`);
     const quarantine = await session.queryText(
-      `SELECT concat_ws('|', ${line}, array_to_string(list_sort([f.rule_id FOR f IN _aurora_failures]), ',')) AS line FROM read_parquet(${quoteLiteral(path.join(folder, 'quarantine', 'W.parquet'))}) ORDER BY ALL`,
+      `SELECT concat_ws('|', ${line}, array_to_string(list_sort([f.rule_id FOR f IN _aurora_failures]), ',')) AS line FROM read_parquet(${quoteLiteral(path.join(folder, 'quarantine', 'W', '*.parquet'))}) ORDER BY ALL`,
     );
     return { silver: silver.map((row) => row.line ?? ''), quarantine: quarantine.map((row) => row.line ?? '') };
   } finally {

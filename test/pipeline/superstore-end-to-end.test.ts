@@ -88,7 +88,7 @@ test('superstore from SQLite: every row lands in silver or quarantine', async (t
 
   const { snapshot } = JSON.parse(published.pointer ?? '{}') as { snapshot: string };
   const silver = path.join(lake, snapshot, 'silver', 'SUPERSTORE_ORDERS', '*.parquet');
-  const quarantine = path.join(lake, snapshot, 'quarantine', 'SUPERSTORE_ORDERS.parquet');
+  const quarantine = path.join(lake, snapshot, 'quarantine', 'SUPERSTORE_ORDERS', '*.parquet');
   const session = await DuckdbSession.open();
   t.after(() => session.close());
 

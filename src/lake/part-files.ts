@@ -5,12 +5,16 @@ import type { DuckdbSession } from '../engine/duckdb-session.js';
 import { quoteIdentifier, quoteLiteral } from '../engine/sql-text.js';
 
 /**
- * Silver of a table is a folder of part files, each holding the rows of one range of primary
- * key values. A delta rewrites only the parts its keys fall into and links the others from the
- * previous snapshot, so its cost follows the changed rows instead of the table's size.
+ * Silver and quarantine of a table are folders of part files, each containing the rows of one
+ * range of primary key values. A delta rewrites only the parts its keys fall into and links the
+ * others from the previous snapshot, so its cost follows the changed rows instead of the
+ * table's size. Both folders use the table's one split.
  *
  *   silver/<table>/p<part>-<run>.parquet     rows whose key lies in [part × width, (part + 1) × width)
  *   silver/<table>/all-<run>.parquet         the whole table, when the key is not one integer column
+ *   silver/<table>/empty-<run>.parquet       no rows, but the columns
+ *   quarantine/<table>/nullkey-<run>.parquet rows whose key is NULL, which only quarantine has
+ *   quarantine/<table>/…                     the same names for the quarantined rows
  */
 export interface SilverPartitioning {
   /** The single integer primary key column. */
@@ -34,6 +38,16 @@ export function silverGlob(table: string): string {
 /** Returns the folder of a table's silver files, relative to the snapshot folder. */
 export function silverFolder(table: string): string {
   return path.join('silver', table);
+}
+
+/** Returns the glob of a table's quarantine files, relative to the snapshot folder. */
+export function quarantineGlob(table: string): string {
+  return path.join('quarantine', table, '*.parquet');
+}
+
+/** Returns the folder of a table's quarantine files, relative to the snapshot folder. */
+export function quarantineFolder(table: string): string {
+  return path.join('quarantine', table);
 }
 
 /**
@@ -74,11 +88,11 @@ export async function choosePartitioning(
 }
 
 /**
- * Writes the rows of `select` into the silver folder as part files named after this run. A
- * result without rows still gets one empty file, because readers glob the folder and need the
- * columns, unless carried parts provide them (`folderHasOtherFiles`).
+ * Writes the rows of `select` into a silver or quarantine folder as part files named after this
+ * run. A result without rows still gets one empty file, because readers glob the folder and
+ * need the columns, unless carried parts provide them (`folderHasOtherFiles`).
  */
-export async function writeSilverParts(
+export async function writePartFiles(
   session: DuckdbSession,
   select: string,
   folder: string,
@@ -102,16 +116,18 @@ export async function writeSilverParts(
 
   // DuckDB writes hive folders (__aurora_part=7/f0.parquet); readers glob one flat folder, and
   // a hive path would add the part as a column, so the files move up with the part in the name.
+  // Rows with a NULL key (only quarantine has them) land in DuckDB's default partition.
   let written = 0;
   for (const entry of await readdir(staging, { withFileTypes: true }).catch(() => [])) {
-    const match = entry.isDirectory() ? new RegExp(`^${PART_COLUMN}=(-?\\d+)$`).exec(entry.name) : null;
-    if (!match) {
-      continue;
+    const match = new RegExp(`^${PART_COLUMN}=(-?\\d+|__HIVE_DEFAULT_PARTITION__)$`).exec(entry.name);
+    if (!entry.isDirectory() || !match?.[1]) {
+      throw new Error(`unexpected entry ${entry.name} among the part files DuckDB wrote to ${staging}`);
     }
+    const prefix = /^-?\d+$/.test(match[1]) ? `p${match[1]}` : 'nullkey';
     const files = (await readdir(path.join(staging, entry.name))).filter((name) => name.endsWith('.parquet')).sort();
     for (const [index, name] of files.entries()) {
       const suffix = files.length > 1 ? `-${index}` : '';
-      await rename(path.join(staging, entry.name, name), path.join(folder, `p${match[1]}-${runId}${suffix}.parquet`));
+      await rename(path.join(staging, entry.name, name), path.join(folder, `${prefix}-${runId}${suffix}.parquet`));
       written += 1;
     }
   }
@@ -122,14 +138,14 @@ export async function writeSilverParts(
   }
 }
 
-/** A silver part file and the key range it covers; `part` is undefined for whole-table and empty files. */
-export interface SilverPartFile {
+/** A part file and the key range it covers; `part` is undefined for whole-table and empty files. */
+export interface PartFile {
   file: string;
   part?: bigint;
 }
 
-/** Lists the part files of a silver folder, in name order so that row ids are stable. */
-export async function listSilverParts(folder: string): Promise<SilverPartFile[]> {
+/** Lists the part files of a folder, in name order so that row ids are stable. */
+export async function listPartFiles(folder: string): Promise<PartFile[]> {
   const names = (await readdir(folder)).filter((name) => name.endsWith('.parquet')).sort();
   return names.map((name) => {
     const match = /^p(-?\d+)-/.exec(name);
@@ -153,12 +169,12 @@ export async function carryPartFile(file: string, folder: string): Promise<void>
 }
 
 /**
- * Lists the silver files of a snapshot's table from its manifest entry: a glob over the part
- * folder, or the single file that snapshots written before the part layout have.
+ * Lists the silver or quarantine files of a snapshot's table from its manifest entry: a glob
+ * over the part folder, or the single file that snapshots written before the part layout have.
  */
-export async function resolveSilverParts(snapshotFolder: string, silverFile: string): Promise<SilverPartFile[]> {
-  if (path.basename(silverFile) === '*.parquet') {
-    return listSilverParts(path.join(snapshotFolder, path.dirname(silverFile)));
+export async function resolvePartFiles(snapshotFolder: string, manifestFile: string): Promise<PartFile[]> {
+  if (path.basename(manifestFile) === '*.parquet') {
+    return listPartFiles(path.join(snapshotFolder, path.dirname(manifestFile)));
   }
-  return [{ file: path.join(snapshotFolder, silverFile) }];
+  return [{ file: path.join(snapshotFolder, manifestFile) }];
 }

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 
 import { DuckdbSession } from '../../src/engine/duckdb-session.js';
 import { quoteLiteral } from '../../src/engine/sql-text.js';
-import { partNumberSql, writeSilverParts } from '../../src/lake/silver-parts.js';
+import { partNumberSql, writePartFiles } from '../../src/lake/part-files.js';
 import { tempFolder } from '../helpers/temp-folder.js';
 
 test('part width from a manifest must be a number', () => {
@@ -31,7 +31,7 @@ test('an empty silver still gets one file', async (t) => {
   const folder = path.join(tempFolder(t), 'silver', 'T');
   const session = await DuckdbSession.open();
   try {
-    await writeSilverParts(session, 'SELECT CAST(1 AS BIGINT) AS ID WHERE false', folder, 'run1', { column: 'ID', width: '100' });
+    await writePartFiles(session, 'SELECT CAST(1 AS BIGINT) AS ID WHERE false', folder, 'run1', { column: 'ID', width: '100' });
     assert.deepEqual(readdirSync(folder), ['empty-run1.parquet']);
     const [row] = await session.queryText(`SELECT CAST(count(*) AS VARCHAR) AS n FROM read_parquet(${quoteLiteral(path.join(folder, '*.parquet'))})`);
     assert.equal(row?.n, '0');
