@@ -365,7 +365,7 @@ async function planTables(
     const primaryKey = entry.description.primaryKey;
     const keysUnique = ruleSet.rules.some((rule) => rule.type === 'unique' && rule.severity === 'error' && !rule.where && sameColumnSet(rule.columns, primaryKey));
     const compileForCheckedRows = async (checkedRelation: string): Promise<CompiledRowRule[]> => {
-      const checkedContext = { ...context, uniqueCandidates: checkedRelation, ...(keysUnique ? { candidatesHoldAllCopiesOf: primaryKey } : {}) };
+      const checkedContext = { ...context, uniqueCandidates: checkedRelation, typesChecked: true, ...(keysUnique ? { candidatesHoldAllCopiesOf: primaryKey } : {}) };
       return (await compileRuleSet(ruleSet, checkedContext, session.connection)).rowRules;
     };
 

@@ -37,6 +37,12 @@ export interface CompileContext {
    * duplicates among the candidates alone instead of scanning the whole table.
    */
   candidatesHoldAllCopiesOf?: readonly string[];
+  /**
+   * The rule set already compiled and test-ran against the same columns, so the statements that
+   * check types against the relation are skipped. Over a delta's merged relation each costs a
+   * read of every part file's footer.
+   */
+  typesChecked?: boolean;
 }
 
 /**
@@ -386,7 +392,7 @@ export async function compileRuleSet(
     }
   }
 
-  if (problems.length === 0) {
+  if (problems.length === 0 && !context.typesChecked) {
     await bindCheck(rowRules, tableRules, context, connection, problems);
   }
   if (problems.length > 0) {
@@ -734,6 +740,9 @@ function compileTableRule(
  * silently for every row where it is not 0.
  */
 async function booleanTypeProblem(connection: DuckDBConnection, context: CompileContext, condition: string): Promise<LocalizedText | undefined> {
+  if (context.typesChecked) {
+    return undefined;
+  }
   let type: string;
   try {
     const reader = await connection.runAndReadAll(`DESCRIBE SELECT (${condition}) AS condition FROM ${context.relation}`);
