@@ -797,7 +797,7 @@ const validation = await validateTable({
  * table now, and a delta keeps the published split. A delta checks only the changed rows and
  * the rows they can affect when its row rules produced the published results and every table
  * that a relationship rule refers to has published files to compare its keys with. A watermark
- * read gives the changed rows; a table read in full finds them by comparing row hashes with
+ * read gives the changed rows. A table read in full finds them by comparing row hashes with
  * the published rows, unless its published quarantine contains duplicated or NULL keys.
  */
 async function planSilverWrite(table: PlannedTable, tables: readonly PlannedTable[], session: DuckdbSession, mode: RunResult['mode'], tmpFolder: string): Promise<void> {

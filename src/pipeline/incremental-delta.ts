@@ -22,7 +22,7 @@ export interface IncrementalWork {
   affectedRows: number;
 }
 
-/** What an incremental delta keeps of a published silver or quarantine folder. */
+/** The part of a published silver or quarantine folder that an incremental delta keeps. */
 export interface KeptParts {
   /** SQL of the published rows that stay in the parts this run rewrites; undefined when no part is rewritten. */
   carriedRows?: string;

@@ -33,7 +33,7 @@ export interface TableValidationTask {
   checkedRows?: string;
   rowRules: readonly CompiledRowRule[];
   tableRules: readonly CompiledTableRule[];
-  /** How silver and quarantine are split into part files; undefined writes one file each. */
+  /** The split of silver and quarantine into part files; undefined writes one file each. */
   partitioning?: SilverPartitioning;
   /** Published silver rows that stay in the parts this run rewrites carry their `_aurora_run_id`. */
   silver: PartFolderTarget;

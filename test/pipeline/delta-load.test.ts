@@ -253,7 +253,7 @@ test('lookback on a number watermark is rejected by the full load', async (t) =>
 const skipPostgres = await requireService('PostgreSQL', () => probePostgres(postgresTestUrl()));
 
 test('duplicate key in analyzed PostgreSQL table', { skip: skipPostgres }, async (t) => {
-  // A delta gets PostgreSQL's row estimate instead of a count; without a key constraint the
+  // A delta gets PostgreSQL's row estimate instead of a count. Without a key constraint the
   // merge check must count the source all the same, or the older row of key 7 would be lost.
   const database = await createThrowawayPostgresDatabase();
   t.after(() => database.drop());

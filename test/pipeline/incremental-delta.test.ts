@@ -283,7 +283,7 @@ async function publishedW(files: DeploymentFiles): Promise<{ silver: string[]; q
 }
 
 /**
- * A table W of 3,000 rows without a watermark (and without a key constraint, as in a legacy
+ * Creates a table W of 3,000 rows without a watermark (and without a key constraint, as in a legacy
  * table), in silver parts of 1,000 keys. Key 3000 is alone in the fourth part and quarantined
  * like every 50th row for its negative amount, so silver has three files.
  */

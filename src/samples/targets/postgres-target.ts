@@ -119,8 +119,8 @@ export async function openPostgresTarget(url: string): Promise<SampleTarget> {
           await createTable(definition);
           return copyRows(definition.name, checkRows(definition, rows));
         });
-        // A production database has statistics; without them the planner guesses that a delta's
-        // range of UPDATED_AT contains a third of the table and scans it instead of using the index.
+        // A production database has statistics. Without them the planner guesses that a delta's
+        // range of UPDATED_AT contains a third of the table, so it scans instead of using the index.
         await client.query(`ANALYZE ${quoteIdentifier(definition.name)}`);
         return written;
       } catch (error) {

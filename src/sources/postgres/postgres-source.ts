@@ -158,9 +158,10 @@ export class PostgresSource implements Source {
 
   /** Returns the planner's row estimate, or undefined when the table has no statistics yet. */
   private async estimateRows(oid: string): Promise<number | undefined> {
-    const result = await this.pool.query<{ rows: string }>('SELECT reltuples::bigint::text AS rows FROM pg_catalog.pg_class WHERE oid = $1::oid', [oid]);
-    const rows = Number(result.rows[0]?.rows ?? -1);
-    return rows >= 0 ? rows : undefined;
+    const result = await this.pool.query<{ estimate: string }>('SELECT reltuples::bigint::text AS estimate FROM pg_catalog.pg_class WHERE oid = $1::oid', [oid]);
+    // PostgreSQL 14 and later store -1 until the first ANALYZE or VACUUM.
+    const estimate = Number(result.rows[0]?.estimate ?? -1);
+    return estimate >= 0 ? estimate : undefined;
   }
 
   async planPartitions(table: TableDescription, request: SourceTableRequest, count: number): Promise<PartitionRange[]> {
