@@ -204,7 +204,7 @@ export function renderBenchmarkPage(results: readonly BenchmarkResult[]): string
     '  CUSTOMERS has no change column, so it is still read in full (24,000 rows at scale 1.0),',
     '  but compared by row hash instead of checked and rewritten. The 10,000 newest orders fall',
     '  into the last key range, which contains about 25,000 rows at scale 0.5 and 50,000 at 1.0, so',
-    '  rewriting it costs more at 1.0 (about 50 ms); a range never exceeds 131,072 rows. Earlier',
+    '  rewriting it costs more at 1.0 (about 50 ms); full ranges have 131,072 rows at both scales. Earlier',
     '  runs counted ORDERS in PostgreSQL, rewrote the whole quarantine and type-checked the rules',
     '  over the merged table (before 2026-12-05 02:00), and validated and rewrote the whole merged',
     '  table (before 2026-12-04 23:50).',
