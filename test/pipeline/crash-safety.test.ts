@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 
 import Database from 'better-sqlite3';
 
@@ -134,11 +134,20 @@ test('a run killed at 22 points ends, after a rerun, with the uninterrupted resu
 });
 
 test('a delta killed at 8 points ends, after a rerun, with the uninterrupted result', { timeout: 600_000 }, async (t) => {
+  await killDeltaAtEightPoints(t, '\n    watermark_column: ID');
+});
+
+test('a delta by row hash killed at 8 points', { timeout: 600_000 }, async (t) => {
+  await killDeltaAtEightPoints(t, '');
+});
+
+/** Kills a delta of T (read by watermark, or in full and compared by row hash) at eight points. */
+async function killDeltaAtEightPoints(t: TestContext, watermarkOption: string): Promise<void> {
   const folder = tempFolder(t);
   createSource(folder);
   const files = writeDeployment(folder, {
     source: 'type: sqlite\npath: legacy.sqlite',
-    tables: '  - name: T\n    primary_key: ID\n    watermark_column: ID',
+    tables: `  - name: T\n    primary_key: ID${watermarkOption}`,
     rules: { 't.yaml': RULES },
     extra: 'parallelism: 1\npartitions: 4',
   });
@@ -179,4 +188,4 @@ test('a delta killed at 8 points ends, after a rerun, with the uninterrupted res
   const records = readdirSync(path.join(files.lake, 'runs')).sort();
   const newest = JSON.parse(readFileSync(path.join(files.lake, 'runs', records.at(-1) ?? ''), 'utf8')) as RunResult;
   assert.ok(newest.tables[0]?.delta?.incremental, 'the reruns checked only the changed rows, so the kills hit the incremental path');
-});
+}
