@@ -11,6 +11,7 @@ import { quoteLiteral } from '../../src/engine/sql-text.js';
 import { runCli } from '../helpers/cli.js';
 import { writeDeployment, type DeploymentFiles } from '../helpers/deployment.js';
 import { createThrowawayPostgresDatabase, postgresTestUrl, probePostgres, requireService } from '../helpers/services.js';
+import { sqliteStatements } from '../helpers/sqlite-statements.js';
 import { tempFolder } from '../helpers/temp-folder.js';
 
 const RULES = `table: T
@@ -33,11 +34,7 @@ interface Setup {
 function setup(t: TestContext, tableOptions = 'watermark_column: UPDATED_AT\n    lookback: 1h'): Setup {
   const folder = tempFolder(t);
   const database = path.join(folder, 'legacy.sqlite');
-  const sql = (statement: string): void => {
-    const db = new Database(database);
-    db.exec(statement);
-    db.close();
-  };
+  const sql = sqliteStatements(database);
   sql('CREATE TABLE T (ID INTEGER PRIMARY KEY, AMOUNT DECIMAL(10,2), UPDATED_AT TIMESTAMP)');
   const values = Array.from({ length: 20 }, (_, index) => `(${index + 1}, '${index % 5 === 0 ? '-' : ''}${index + 1}.00', '2026-03-01 10:00:00')`);
   sql(`INSERT INTO T VALUES ${values.join(', ')}`);

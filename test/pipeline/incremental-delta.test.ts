@@ -12,6 +12,7 @@ import { runFullLoad } from '../../src/pipeline/full-load.js';
 import type { RunResult } from '../../src/pipeline/run-result.js';
 import { renderRunSummaryText } from '../../src/reports/run-summary-text.js';
 import { writeDeployment, type DeploymentFiles } from '../helpers/deployment.js';
+import { sqliteStatements } from '../helpers/sqlite-statements.js';
 import { tempFolder } from '../helpers/temp-folder.js';
 
 const T_RULES = `table: T
@@ -55,11 +56,7 @@ function updatedAt(id: number): string {
 function setup(t: TestContext): Setup {
   const folder = tempFolder(t);
   const database = path.join(folder, 'legacy.sqlite');
-  const sql = (statement: string): void => {
-    const db = new Database(database);
-    db.exec(statement);
-    db.close();
-  };
+  const sql = sqliteStatements(database);
   sql('CREATE TABLE P (PID INTEGER PRIMARY KEY, NAME TEXT)');
   sql(`INSERT INTO P VALUES ${Array.from({ length: 100 }, (_, index) => `(${index + 1}, 'Parent ${index + 1}')`).join(', ')}`);
   sql('CREATE TABLE T (ID INTEGER PRIMARY KEY, CODE TEXT, PID INTEGER, AMOUNT DECIMAL(10,2), UPDATED_AT TIMESTAMP)');
@@ -290,11 +287,7 @@ async function publishedW(files: DeploymentFiles): Promise<{ silver: string[]; q
 function setupWithoutWatermark(t: TestContext, deletes: 'remove' | 'ignore' | 'tombstone'): { folder: string; files: DeploymentFiles; sql: (statement: string) => void } {
   const folder = tempFolder(t);
   const database = path.join(folder, 'legacy.sqlite');
-  const sql = (statement: string): void => {
-    const db = new Database(database);
-    db.exec(statement);
-    db.close();
-  };
+  const sql = sqliteStatements(database);
   sql('CREATE TABLE W (ID INTEGER, CODE TEXT, AMOUNT DECIMAL(10,2))');
   sql(`INSERT INTO W VALUES ${Array.from({ length: 3000 }, (_, index) => `(${index + 1}, 'C${index + 1}', '${(index + 1) % 50 === 0 ? '-' : ''}${index + 1}.50')`).join(', ')}`);
   const files = writeDeployment(folder, {
