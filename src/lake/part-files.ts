@@ -144,12 +144,25 @@ export interface PartFile {
   part?: bigint;
 }
 
-/** Lists the part files of a folder, in name order so that row ids are stable. */
+/**
+ * Lists the part files of a folder in key order: parts by number, then the files that cover no
+ * single part, each group by name. The order is stable, so row ids and API positions are too.
+ */
 export async function listPartFiles(folder: string): Promise<PartFile[]> {
   const names = (await readdir(folder)).filter((name) => name.endsWith('.parquet')).sort();
-  return names.map((name) => {
+  const files = names.map((name): PartFile => {
     const match = /^p(-?\d+)-/.exec(name);
     return { file: path.join(folder, name), ...(match?.[1] !== undefined ? { part: BigInt(match[1]) } : {}) };
+  });
+  // Array sort is stable, so files of the same part keep their name order.
+  return files.sort((left, right) => {
+    if (left.part === undefined || right.part === undefined) {
+      return Number(left.part === undefined) - Number(right.part === undefined);
+    }
+    if (left.part === right.part) {
+      return 0;
+    }
+    return left.part < right.part ? -1 : 1;
   });
 }
 

@@ -3,10 +3,11 @@ import path from 'node:path';
 import type { TableConfig } from '../config/types.js';
 import type { DuckdbSession } from '../engine/duckdb-session.js';
 import { duckdbTypeOf } from '../engine/duckdb-types.js';
+import { rowHashSql } from '../engine/row-hash.js';
 import { quoteIdentifier, quoteLiteral } from '../engine/sql-text.js';
 import { AuroraError } from '../errors/aurora-error.js';
 import type { LakeLayout } from '../lake/lake-layout.js';
-import { partNumberSql, resolvePartFiles, type PartFile, type SilverPartitioning } from '../lake/part-files.js';
+import { resolvePartFiles, type PartFile, type SilverPartitioning } from '../lake/part-files.js';
 import type { SnapshotManifest } from '../lake/snapshots.js';
 import type { PartitionRange, Source, SourceTableRequest, TableDescription } from '../sources/types.js';
 import type { DeltaState, TableResult } from './run-result.js';
@@ -41,8 +42,6 @@ export interface PreviousTableFiles {
   tombstones?: string;
   partitioning?: SilverPartitioning;
   rulesFingerprint?: string;
-  /** Rows of the table in silver and quarantine together, as the manifest records them. */
-  rows: number;
 }
 
 /** Lists a table's files in a published snapshot; undefined when the snapshot lacks the table. */
@@ -61,7 +60,6 @@ export async function previousTableFiles(
     silver: silverParts.map((part) => part.file),
     quarantineParts,
     quarantine: quarantineParts.map((part) => part.file),
-    rows: entry.silverRows + entry.quarantinedRows,
     ...(entry.tombstoneFile ? { tombstones: path.join(snapshot.folder, entry.tombstoneFile) } : {}),
     ...(entry.silverPartitioning ? { partitioning: entry.silverPartitioning } : {}),
     ...(entry.rulesFingerprint ? { rulesFingerprint: entry.rulesFingerprint } : {}),
@@ -242,42 +240,6 @@ export function mergedRelationSql(
   return [...previousRows, ...deltaRows].join(' UNION ALL ');
 }
 
-/**
- * Counts the rows the merge of a watermark delta produces, without reading the whole table:
- * the published rows, less those whose key a changed row replaces, plus the changed rows. Only
- * the parts the changed keys fall into can contain replaced rows.
- */
-export async function countMergedRows(session: DuckdbSession, description: TableDescription, plan: DeltaPlan, deltaFiles: readonly string[]): Promise<number> {
-  const keys = description.primaryKey.map(quoteIdentifier).join(', ');
-  const changed = `SELECT ${keys} FROM read_parquet([${deltaFiles.map(quoteLiteral).join(', ')}])`;
-  const partitioning = plan.previous.partitioning;
-  const touchedParts = new Set<bigint>();
-  if (partitioning) {
-    const rows = await session.queryText(
-      `SELECT DISTINCT CAST(${partNumberSql(quoteIdentifier(partitioning.column), partitioning.width)} AS VARCHAR) AS part FROM (${changed}) WHERE ${quoteIdentifier(partitioning.column)} IS NOT NULL`,
-    );
-    for (const row of rows) {
-      touchedParts.add(BigInt(row.part ?? '0'));
-    }
-  }
-  const inTouchedParts = (parts: readonly PartFile[]): string[] => parts.filter((part) => part.part === undefined || touchedParts.has(part.part)).map((part) => part.file);
-  const candidates = [...inTouchedParts(plan.previous.silverParts), ...inTouchedParts(plan.previous.quarantineParts)];
-  if (candidates.length === 0) {
-    return plan.previous.rows + (await countRows(session, changed));
-  }
-
-  const [row] = await session.queryText(
-    `SELECT CAST((SELECT count(*) FROM (${changed})) AS VARCHAR) AS changed,
-            CAST((SELECT count(*) FROM read_parquet([${candidates.map(quoteLiteral).join(', ')}], union_by_name = true) p SEMI JOIN (${changed}) c ON ${keyJoin(description.primaryKey, 'p', 'c')}) AS VARCHAR) AS replaced`,
-  );
-  return plan.previous.rows - Number(row?.replaced ?? 0) + Number(row?.changed ?? 0);
-}
-
-async function countRows(session: DuckdbSession, relation: string): Promise<number> {
-  const [row] = await session.queryText(`SELECT CAST(count(*) AS VARCHAR) AS n FROM (${relation})`);
-  return Number(row?.n ?? 0);
-}
-
 /** The changes of a table read in full against the published snapshot. */
 export interface FullReadChanges {
   /** Source rows of every key whose rows differ from the published ones, in bronze columns. */
@@ -308,7 +270,7 @@ export async function compareFullRead(
     .map((files) => `SELECT ${columns} FROM read_parquet(${files})`)
     .join(' UNION ALL ');
   // The same 64-bit hash that reconciliation sums per key range.
-  const hashed = (rows: string): string => `SELECT ${keys}, hash(${columns}) AS row_hash FROM (${rows})`;
+  const hashed = (rows: string): string => `SELECT ${keys}, ${rowHashSql(description.columns)} AS row_hash FROM (${rows})`;
 
   const changedKeys = quoteIdentifier(`_aurora_changed_keys_${description.name}`);
   await session.run(

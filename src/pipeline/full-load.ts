@@ -25,7 +25,7 @@ import { openRunLog } from '../logging/run-log.js';
 import { writeQualityReport } from '../reports/write-report.js';
 import { createSource, describeSource } from '../sources/create-source.js';
 import type { PartitionRange, Source, SourceTableRequest, TableDescription } from '../sources/types.js';
-import { checkDroppedMaximum, checkWatermarkColumn, compareFullRead, countMergedRows, deltaState, fullReadPlan, mergedRelationSql, planDelta, sourceKeysFile, watermarkPartition, writeDeletedKeys, writeTombstones, type DeltaPlan } from './delta.js';
+import { checkDroppedMaximum, checkWatermarkColumn, compareFullRead, deltaState, keyJoin, fullReadPlan, mergedRelationSql, planDelta, sourceKeysFile, watermarkPartition, writeDeletedKeys, writeTombstones, type DeltaPlan } from './delta.js';
 import type { PipelineEventListener } from './events.js';
 import { planIncrementalWork, rowRulesFingerprint, type IncrementalWork, type ReferencedTable } from './incremental-delta.js';
 import { newRunId } from './run-id.js';
@@ -86,6 +86,8 @@ interface PlannedTable {
   /** Delta runs: keys of the previous snapshot that the source no longer has. */
   deletedKeysFile?: string;
   deletedRows: number;
+  /** Watermark deltas: every current source key (key columns only), once this run has read them. */
+  sourceKeysFile?: string;
   /** The key ranges of the silver part files; undefined writes one file. */
   silverPartitioning?: SilverPartitioning;
   /** Delta runs that check only changed and affected rows; undefined checks the whole relation. */
@@ -190,7 +192,7 @@ export async function runFullLoad(options: FullLoadOptions): Promise<RunOutcome>
     const resumable = options.resume !== false && run.mode === 'full';
     const adopted = resumable ? await takeOverKilledRun(layout, config, tables, runId) : new Map<string, Set<number>>();
     await extractTables(tables, source, session, layout, runId, parallelism, emit, adopted);
-    const unsafeMerges = await findUnsafeMerges(tables, source, session);
+    const unsafeMerges = await findUnsafeMerges(tables, source, session, layout, runId);
     if (unsafeMerges.length > 0) {
       for (const table of unsafeMerges) {
         await replanFullRead(table, source, layout, runId);
@@ -499,20 +501,19 @@ async function planDeltaReads(
 }
 
 /**
- * Finds watermark deltas whose merge by key would lose rows. Merging replaces every published
- * row that shares a key with a changed row, so duplicate or NULL keys in the source can drop
- * rows that did not change. Without deletes the merged table has at least as many rows as the
- * source had when it was described; fewer means such a loss, and the table is read in full.
- * The published quarantine's keys must be unique for the same reason.
+ * Finds watermark deltas whose merge by key would lose rows or keep wrong ones; such a table
+ * is read in full instead. Merging replaces every published row that shares a key with a
+ * changed row, so the source's duplicated or NULL keys can drop rows that did not change, and
+ * the published quarantine's duplicated or NULL keys can keep rows the source deleted.
  */
-async function findUnsafeMerges(tables: PlannedTable[], source: Source, session: DuckdbSession): Promise<PlannedTable[]> {
+async function findUnsafeMerges(tables: PlannedTable[], source: Source, session: DuckdbSession, layout: LakeLayout, runId: string): Promise<PlannedTable[]> {
   const unsafe: PlannedTable[] = [];
   for (const table of tables) {
     const plan = table.deltaPlan;
     if (!plan?.watermark) {
       continue;
     }
-    if ((await mergeLosesRows(table, plan, source, session)) || (await quarantineHasAmbiguousKeys(session, table.description, plan))) {
+    if ((await mergeLosesRows(table, source, session, layout, runId)) || (await quarantineHasAmbiguousKeys(session, table.description, plan))) {
       unsafe.push(table);
     }
   }
@@ -520,15 +521,42 @@ async function findUnsafeMerges(tables: PlannedTable[], source: Source, session:
 }
 
 /**
- * Tells whether the merge has fewer rows than the source, which only duplicated or NULL source
- * keys can cause. A key the database enforces has neither, so the source is not counted.
+ * Tells whether the source has more rows of a changed key than the delta read: another row
+ * with that key that did not change, created by an insert or by a key update. The merge would
+ * replace that row too. A key the database enforces cannot repeat, so only other tables read
+ * every source key (key columns only) and count them per changed key.
  */
-async function mergeLosesRows(table: PlannedTable, plan: DeltaPlan, source: Source, session: DuckdbSession): Promise<boolean> {
+async function mergeLosesRows(table: PlannedTable, source: Source, session: DuckdbSession, layout: LakeLayout, runId: string): Promise<boolean> {
   if (table.description.keyEnforced) {
     return false;
   }
-  const sourceRows = table.description.rowCountIsEstimate ? (await source.describeTable({ ...table.request, estimateRowCount: false })).rowCount : table.description.rowCount;
-  return (await countMergedRows(session, table.description, plan, table.bronzeFiles)) < sourceRows;
+  const keysFile = await readSourceKeys(table, source, session, layout, runId);
+  const keys = table.description.primaryKey.map(quoteIdentifier).join(', ');
+  const copies = (files: readonly string[]): string => `SELECT ${keys}, count(*) AS copies FROM read_parquet([${files.map(quoteLiteral).join(', ')}]) GROUP BY ALL`;
+  const [row] = await session.queryText(
+    `SELECT CAST(count(*) AS VARCHAR) AS n FROM (${copies([keysFile])}) s JOIN (${copies(table.bronzeFiles)}) d ON ${keyJoin(table.description.primaryKey, 's', 'd')} WHERE s.copies > d.copies`,
+  );
+  return Number(row?.n ?? 0) > 0;
+}
+
+/** Reads every current source key of a watermark delta's table once per run, for the merge and delete checks. */
+async function readSourceKeys(table: PlannedTable, source: Source, session: DuckdbSession, layout: LakeLayout, runId: string): Promise<string> {
+  if (table.sourceKeysFile) {
+    return table.sourceKeysFile;
+  }
+  const keysFile = sourceKeysFile(layout, runId, table.config.name);
+  const keyColumns = table.description.primaryKey.map((name) => table.description.columns.find((column) => column.name === name));
+  const keysOnly: TableDescription = { ...table.description, columns: keyColumns.filter((column) => column !== undefined) };
+  const data = await source.readPartition(keysOnly, table.request, { index: 0, column: keysOnly.primaryKey[0] ?? '', includesNulls: true });
+  await writeBronzePartition(session.connection, {
+    table: keysOnly,
+    partition: 0,
+    data,
+    stagingFile: path.join(layout.runTmpFolder(runId), `${table.config.name}-keys.csv`),
+    targetFile: keysFile,
+  });
+  table.sourceKeysFile = keysFile;
+  return keysFile;
 }
 
 /**
@@ -569,18 +597,9 @@ async function findDeletedKeys(tables: PlannedTable[], source: Source, session: 
       continue;
     }
 
-    const keysFile = sourceKeysFile(layout, runId, table.config.name);
+    let keysFile = sourceKeysFile(layout, runId, table.config.name);
     if (plan.watermark) {
-      const keyColumns = table.description.primaryKey.map((name) => table.description.columns.find((column) => column.name === name));
-      const keysOnly: TableDescription = { ...table.description, columns: keyColumns.filter((column) => column !== undefined) };
-      const data = await source.readPartition(keysOnly, table.request, { index: 0, column: keysOnly.primaryKey[0] ?? '', includesNulls: true });
-      await writeBronzePartition(session.connection, {
-        table: keysOnly,
-        partition: 0,
-        data,
-        stagingFile: path.join(layout.runTmpFolder(runId), `${table.config.name}-keys.csv`),
-        targetFile: keysFile,
-      });
+      keysFile = await readSourceKeys(table, source, session, layout, runId);
     } else {
       const keys = table.description.primaryKey.map(quoteIdentifier).join(', ');
       await session.run(`COPY (SELECT ${keys} FROM read_parquet([${table.bronzeFiles.map(quoteLiteral).join(', ')}])) TO ${quoteLiteral(keysFile)} (FORMAT parquet)`);

@@ -1,5 +1,6 @@
 import type { DuckdbSession } from '../engine/duckdb-session.js';
 import { readParquetSql } from '../engine/duckdb-session.js';
+import { rowHashSql } from '../engine/row-hash.js';
 import { quoteIdentifier, quoteLiteral } from '../engine/sql-text.js';
 import { AuroraError } from '../errors/aurora-error.js';
 import type { ColumnDescription, TableDescription } from '../sources/types.js';
@@ -155,14 +156,13 @@ async function buildRowsTable(
   targetRelation: string,
   rowsTable: string,
 ): Promise<number> {
-  const columnList = table.columns.map((column) => quoteIdentifier(column.name)).join(', ');
   const keyColumns = table.primaryKey.map((name, index) => `${quoteIdentifier(name)} AS ${keyAlias(index)}`).join(', ');
   const keyOrder = table.primaryKey.map((_, index) => `${keyAlias(index)} NULLS FIRST`).join(', ');
   const keyAliases = table.primaryKey.map((_, index) => keyAlias(index)).join(', ');
   const side = quoteIdentifier(SIDE_COLUMN);
   const hash = quoteIdentifier(HASH_COLUMN);
   const hashed = (sideValue: number, relation: string): string =>
-    `SELECT ${sideValue} AS ${side}, CAST(hash(${columnList}) AS HUGEINT) AS ${hash}, ${keyColumns} FROM ${relation}`;
+    `SELECT ${sideValue} AS ${side}, CAST(${rowHashSql(table.columns)} AS HUGEINT) AS ${hash}, ${keyColumns} FROM ${relation}`;
 
   // The hash is computed below the window, so the sort behind dense_rank carries only keys and
   // hashes instead of whole rows. On the 2.1 million ORDERS of the scale-1 benchmark (DuckDB,

@@ -80,6 +80,19 @@ function throwawayName(): string {
   return `aurora_test_${randomBytes(6).toString('hex')}`;
 }
 
+/** Returns a function that runs SQL statements on PostgreSQL, each batch in its own connection. */
+export function postgresStatements(url: string): (statements: string) => Promise<void> {
+  return async (statements) => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(statements);
+    } finally {
+      await client.end();
+    }
+  };
+}
+
 /** Creates an empty PostgreSQL database `aurora_test_<random>` on the test server. */
 export async function createThrowawayPostgresDatabase(adminUrl: string = postgresTestUrl()): Promise<ThrowawayDatabase> {
   const name = throwawayName();

@@ -83,6 +83,10 @@ describe('PostgresSource', { skip }, () => {
         CREATE TABLE public.wider_unique (id integer NOT NULL, other integer NOT NULL);
         CREATE UNIQUE INDEX wider_unique_ids ON public.wider_unique (id, other);
         CREATE TABLE public.unkeyed (id integer NOT NULL);
+        CREATE TABLE public.inherited (id integer PRIMARY KEY, note text);
+        CREATE TABLE public.inherited_child () INHERITS (public.inherited);
+        CREATE TABLE public.partitioned (id integer NOT NULL, note text, PRIMARY KEY (id)) PARTITION BY RANGE (id);
+        CREATE TABLE public.partitioned_low PARTITION OF public.partitioned FOR VALUES FROM (0) TO (1000);
       `);
     } finally {
       await client.end();
@@ -264,6 +268,8 @@ describe('PostgresSource', { skip }, () => {
       ['public.partial_unique', ['id'], false],
       ['public.wider_unique', ['id'], false],
       ['public.unkeyed', ['id'], false],
+      ['public.inherited', ['id'], false],
+      ['public.partitioned', ['id'], true],
     ];
     for (const [table, key, enforced] of cases) {
       const description = await source.describeTable(tableRequest(table, key));

@@ -67,9 +67,34 @@ describe('SqliteSource', () => {
     for (let id = 1; id <= 500; id++) {
       spread.run(id, id % 10 === 0 ? null : BigInt(id % 17) * 1_000_000_000_000n);
     }
+    database.exec(`
+      CREATE TABLE keyed_pair (a INTEGER NOT NULL, b TEXT NOT NULL, note TEXT, PRIMARY KEY (b, a));
+      CREATE TABLE nullable_key (code TEXT PRIMARY KEY, note TEXT);
+      CREATE TABLE indexed_key (id INTEGER NOT NULL, note TEXT);
+      CREATE UNIQUE INDEX indexed_key_id ON indexed_key (id);
+      CREATE TABLE partial_key (id INTEGER NOT NULL, note TEXT);
+      CREATE UNIQUE INDEX partial_key_id ON partial_key (id) WHERE note IS NOT NULL;
+      CREATE TABLE no_key (id INTEGER NOT NULL);
+    `);
     database.close();
 
     source = await createSource({ type: 'sqlite', path });
+  });
+
+  test('key enforcement by primary key or index', async () => {
+    const cases: [string, string[], boolean][] = [
+      ['typed', ['id'], true],
+      ['keyed_pair', ['a', 'b'], true],
+      ['keyed_pair', ['a'], false],
+      ['nullable_key', ['code'], false],
+      ['indexed_key', ['id'], true],
+      ['partial_key', ['id'], false],
+      ['no_key', ['id'], false],
+    ];
+    for (const [table, key, enforced] of cases) {
+      const description = await source.describeTable(tableRequest(table, key));
+      assert.equal(description.keyEnforced === true, enforced, `${table} (${key.join(', ')})`);
+    }
   });
 
   after(async () => {

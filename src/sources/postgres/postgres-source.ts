@@ -136,6 +136,8 @@ export class PostgresSource implements Source {
   /**
    * Tells whether a valid unique index without expressions or predicate (a primary key or
    * unique constraint among them) covers exactly the key columns, and all of them are NOT NULL.
+   * A table with inheritance children does not count: reading it includes the children's rows,
+   * which its index does not cover. A partitioned table's unique index covers all partitions.
    */
   private async isKeyEnforced(oid: string, primaryKey: readonly string[], columns: readonly ColumnDescription[]): Promise<boolean> {
     if (primaryKey.some((name) => columns.find((column) => column.name === name)?.nullable !== false)) {
@@ -144,7 +146,9 @@ export class PostgresSource implements Source {
     const result = await this.pool.query<{ enforced: boolean }>(
       `SELECT EXISTS (
          SELECT 1 FROM pg_catalog.pg_index i
+          JOIN pg_catalog.pg_class c ON c.oid = i.indrelid
           WHERE i.indrelid = $1::oid AND i.indisunique AND i.indisvalid AND i.indpred IS NULL AND i.indexprs IS NULL
+            AND (c.relkind = 'p' OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits h WHERE h.inhparent = c.oid))
             AND i.indnkeyatts = cardinality($2::text[])
             AND (SELECT array_agg(a.attname::text ORDER BY a.attname::text)
                    FROM unnest(i.indkey) WITH ORDINALITY AS k(attnum, position)

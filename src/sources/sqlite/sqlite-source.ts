@@ -54,6 +54,8 @@ interface SqliteColumnRow {
   name: string;
   type: string;
   notnull: number;
+  /** Position in the PRIMARY KEY, 0 for other columns. */
+  pk: number;
 }
 
 /**
@@ -78,7 +80,7 @@ export class SqliteSource implements Source {
     let columnRows: SqliteColumnRow[];
     try {
       columnRows = this.database
-        .prepare(`SELECT name, type, "notnull" FROM pragma_table_info(?, ?) ORDER BY cid`)
+        .prepare(`SELECT name, type, "notnull", pk FROM pragma_table_info(?, ?) ORDER BY cid`)
         .all(table, schema) as SqliteColumnRow[];
     } catch (error) {
       // pragma_table_info raises for a schema name that is not attached.
@@ -100,7 +102,33 @@ export class SqliteSource implements Source {
       .prepare(`SELECT count(*) FROM ${qualify(schema, table)}`)
       .pluck()
       .get() as number;
-    return { name: request.name, sourceName, columns, primaryKey: [...request.primaryKey], rowCount };
+    const keyEnforced = this.isKeyEnforced(schema, table, request.primaryKey, columnRows);
+    return { name: request.name, sourceName, columns, primaryKey: [...request.primaryKey], rowCount, ...(keyEnforced ? { keyEnforced } : {}) };
+  }
+
+  /**
+   * Tells whether SQLite keeps the key columns unique and not NULL: an INTEGER PRIMARY KEY (the
+   * rowid), or a PRIMARY KEY or full unique index on exactly these columns, all declared NOT
+   * NULL. SQLite lets NULLs into other PRIMARY KEY columns of rowid tables.
+   */
+  private isKeyEnforced(schema: string, table: string, primaryKey: readonly string[], columnRows: readonly SqliteColumnRow[]): boolean {
+    const sameColumns = (names: readonly string[]): boolean => names.length === primaryKey.length && names.every((name) => primaryKey.includes(name));
+    const declaredKey = columnRows.filter((row) => row.pk > 0).map((row) => row.name);
+    const [single] = columnRows.filter((row) => row.pk > 0);
+    if (sameColumns(declaredKey) && declaredKey.length === 1 && single?.type.toUpperCase() === 'INTEGER') {
+      return true;
+    }
+    if (!primaryKey.every((name) => columnRows.find((row) => row.name === name)?.notnull === 1)) {
+      return false;
+    }
+    if (sameColumns(declaredKey)) {
+      return true;
+    }
+    const indexes = this.database.prepare(`SELECT name FROM pragma_index_list(?, ?) WHERE "unique" = 1 AND partial = 0`).pluck().all(table, schema) as string[];
+    return indexes.some((index) => {
+      const names = this.database.prepare('SELECT name FROM pragma_index_info(?, ?)').pluck().all(index, schema) as (string | null)[];
+      return names.every((name) => name !== null) && sameColumns(names as string[]);
+    });
   }
 
   async planPartitions(table: TableDescription, request: SourceTableRequest, count: number): Promise<PartitionRange[]> {
