@@ -65,6 +65,11 @@ describe('MysqlSource', { skip }, () => {
         CREATE TABLE big (id INT PRIMARY KEY, payload TEXT);
         CREATE TABLE flags (id INT PRIMARY KEY, flag TINYINT(1));
         INSERT INTO flags VALUES (1, 1), (2, 5);
+        CREATE TABLE keyed_pair (a INT NOT NULL, b VARCHAR(20) NOT NULL, PRIMARY KEY (b, a));
+        CREATE TABLE unique_nullable (id INT, UNIQUE KEY (id));
+        CREATE TABLE unique_not_null (id INT NOT NULL, UNIQUE KEY (id));
+        CREATE TABLE prefix_unique (code VARCHAR(40) NOT NULL, UNIQUE KEY (code(10)));
+        CREATE TABLE unkeyed (id INT NOT NULL);
         INSERT INTO big SELECT seq, HEX(RANDOM_BYTES(250)) FROM seq_1_to_100000;
       `);
       await connection.query('INSERT INTO typed VALUES ?', [
@@ -255,6 +260,22 @@ describe('MysqlSource', { skip }, () => {
     const data = await source.readPartition(table, request, { index: 0, column: 'id', includesNulls: true });
     // The bronze writer rejects `5` for a boolean column with VALUE_TYPE_MISMATCH and the key.
     assert.match(await readPartitionText(data), /,5\n/);
+  });
+
+  test('key enforcement by primary key or unique index', async () => {
+    const cases: [string, string[], boolean][] = [
+      ['big', ['id'], true],
+      ['keyed_pair', ['a', 'b'], true],
+      ['keyed_pair', ['a'], false],
+      ['unique_nullable', ['id'], false],
+      ['unique_not_null', ['id'], true],
+      ['prefix_unique', ['code'], false],
+      ['unkeyed', ['id'], false],
+    ];
+    for (const [table, key, enforced] of cases) {
+      const description = await source.describeTable(tableRequest(table, key));
+      assert.equal(description.keyEnforced === true, enforced, `${table} (${key.join(', ')})`);
+    }
   });
 
   test('missing table', async () => {

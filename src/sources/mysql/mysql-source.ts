@@ -116,13 +116,33 @@ export class MysqlSource implements Source {
     const [counted] = await this.promisePool.query<RowDataPacket[]>(
       `SELECT COUNT(*) AS count FROM ${qualify(database, table)}`,
     );
+    const keyEnforced = await this.isKeyEnforced(database, table, request.primaryKey, columns);
     return {
       name: request.name,
       sourceName,
       columns,
       primaryKey: [...request.primaryKey],
       rowCount: Number(counted[0]?.count ?? 0),
+      ...(keyEnforced ? { keyEnforced } : {}),
     };
+  }
+
+  /**
+   * Tells whether a unique index (the primary key among them) covers exactly the key columns,
+   * none of them by a prefix, and all key columns are NOT NULL.
+   */
+  private async isKeyEnforced(database: string, table: string, primaryKey: readonly string[], columns: readonly ColumnDescription[]): Promise<boolean> {
+    if (primaryKey.some((name) => columns.find((column) => column.name === name)?.nullable !== false)) {
+      return false;
+    }
+    const [indexes] = await this.promisePool.query<RowDataPacket[]>(
+      `SELECT INDEX_NAME AS name, COUNT(*) AS parts, SUM(COLUMN_NAME IN (?)) AS matching, SUM(SUB_PART IS NOT NULL OR COLUMN_NAME IS NULL) AS partial
+         FROM information_schema.STATISTICS
+        WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND NON_UNIQUE = 0
+        GROUP BY INDEX_NAME`,
+      [primaryKey, database, table],
+    );
+    return indexes.some((index) => Number(index.parts) === primaryKey.length && Number(index.matching) === primaryKey.length && Number(index.partial) === 0);
   }
 
   async planPartitions(table: TableDescription, request: SourceTableRequest, count: number): Promise<PartitionRange[]> {
