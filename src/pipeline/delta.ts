@@ -350,8 +350,8 @@ export function sourceKeysFile(layout: LakeLayout, runId: string, table: string)
 
 /**
  * Decides whether a dropped watermark maximum means a row went backwards: a published row
- * newer than the current maximum whose key the source still has. Rows that were deleted
- * explain the drop and are not a fault.
+ * newer than the current maximum whose key the source still has, as many times as it was
+ * published. Rows that were deleted explain the drop and are not a fault.
  */
 export async function checkDroppedMaximum(
   session: DuckdbSession,
@@ -370,8 +370,15 @@ export async function checkDroppedMaximum(
   const previous = previousFileList(plan)
     .map((files) => `SELECT ${keys}, ${watermark} FROM read_parquet(${files})`)
     .join(' UNION ALL ');
+  // A key counts only while the source still has as many rows of it as were published: a
+  // duplicated key that lost the newer of its rows was deleted from, not set back.
+  const newer = `SELECT DISTINCT ${keys} FROM (${previous}) WHERE ${watermark} > CAST(${quoteLiteral(dropped.current)} AS ${duckdbTypeOf(column.type)})`;
+  const copies = (rows: string): string => `SELECT ${keys}, count(*) AS copies FROM (${rows}) GROUP BY ALL`;
   const [row] = await session.queryText(
-    `SELECT CAST(count(*) AS VARCHAR) AS n FROM (${previous}) p SEMI JOIN read_parquet(${quoteLiteral(sourceKeys)}) s ON ${keyJoin(description.primaryKey, 'p', 's')} WHERE p.${watermark} > CAST(${quoteLiteral(dropped.current)} AS ${duckdbTypeOf(column.type)})`,
+    `SELECT CAST(count(*) AS VARCHAR) AS n FROM (${newer}) n
+       JOIN (${copies(previous)}) p ON ${keyJoin(description.primaryKey, 'n', 'p')}
+       JOIN (${copies(`SELECT ${keys} FROM read_parquet(${quoteLiteral(sourceKeys)})`)}) s ON ${keyJoin(description.primaryKey, 'n', 's')}
+      WHERE s.copies >= p.copies`,
   );
   if (Number(row?.n ?? 0) > 0) {
     throw new AuroraError('WATERMARK_WENT_BACKWARDS', {

@@ -192,6 +192,25 @@ test('deleting the newest row is not a backwards watermark', async (t) => {
   assert.ok(!(await published(files)).silver.includes('40:40.00'));
 });
 
+test('deleting the newest copy of a key is no backwards watermark', async (t) => {
+  const folder = tempFolder(t);
+  const statements = sqliteStatements(path.join(folder, 'legacy.sqlite'));
+  statements("CREATE TABLE T (ID INTEGER, AMOUNT DECIMAL(10,2), UPDATED_AT TIMESTAMP); INSERT INTO T VALUES (1, '1.00', '2026-03-01 10:00:00'), (2, '2.00', '2026-03-01 10:00:01')");
+  const tableOptions = 'watermark_column: UPDATED_AT';
+  const files = writeDeployment(folder, { source: 'type: sqlite\npath: legacy.sqlite', tables: `  - name: T\n    primary_key: ID\n    ${tableOptions}`, rules: { 't.yaml': RULES } });
+  assert.equal(run(files).status, 0);
+
+  // A second row of key 1 holds the newest watermark; then the source deletes it again.
+  statements("INSERT INTO T VALUES (1, '1.50', '2026-03-05 10:00:00')");
+  assert.equal(run(files, '--mode', 'delta').status, 0);
+  statements("DELETE FROM T WHERE AMOUNT = '1.50'");
+
+  const delta = run(files, '--mode', 'delta');
+  assert.equal(delta.status, 0, delta.stderr);
+  const { silver, quarantine } = await published(files);
+  assert.deepEqual({ silver, quarantine }, await fullReloadOf(t, folder, tableOptions));
+});
+
 test('duplicate keys in the source make the delta read the table in full', async (t) => {
   const folder = tempFolder(t);
   const database = path.join(folder, 'legacy.sqlite');
