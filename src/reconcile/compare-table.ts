@@ -209,8 +209,9 @@ async function describeKeys(
       .join(' AND ');
   const changedColumns = table.columns
     .map((column) => {
-      const name = quoteIdentifier(column.name);
-      return `CASE WHEN s.${name} IS DISTINCT FROM t.${name} THEN ${quoteLiteral(column.name)} END`;
+      // Doubles compare as text, as in the row hash, so that 0.0 and -0.0 differ.
+      const value = (alias: string): string => (column.type.kind === 'double' ? `CAST(${alias}.${quoteIdentifier(column.name)} AS VARCHAR)` : `${alias}.${quoteIdentifier(column.name)}`);
+      return `CASE WHEN ${value('s')} IS DISTINCT FROM ${value('t')} THEN ${quoteLiteral(column.name)} END`;
     })
     .join(', ');
 

@@ -332,7 +332,7 @@ test('negative zero in a double is a change', { skip: skipPostgres }, async (t) 
 
   const before = runCli(['reconcile', '--config', files.config, '--lang', 'en']);
   assert.equal(before.status, 7, 'reconcile sees the sign change');
-  assert.match(before.stdout, /ID=1/);
+  assert.match(before.stdout, /ID=1: changed \(X\)/);
 
   const delta = runCli(['run', '--config', files.config, '--mode', 'delta', '--json']);
   assert.equal(delta.status, 0, delta.stderr);

@@ -75,6 +75,7 @@ describe('SqliteSource', () => {
       CREATE TABLE partial_key (id INTEGER NOT NULL, note TEXT);
       CREATE UNIQUE INDEX partial_key_id ON partial_key (id) WHERE note IS NOT NULL;
       CREATE TABLE no_key (id INTEGER NOT NULL);
+      CREATE TABLE descending_key (id INTEGER PRIMARY KEY DESC, note TEXT);
     `);
     database.close();
 
@@ -90,6 +91,7 @@ describe('SqliteSource', () => {
       ['indexed_key', ['id'], true],
       ['partial_key', ['id'], false],
       ['no_key', ['id'], false],
+      ['descending_key', ['id'], false],
     ];
     for (const [table, key, enforced] of cases) {
       const description = await source.describeTable(tableRequest(table, key));

@@ -107,15 +107,18 @@ export class SqliteSource implements Source {
   }
 
   /**
-   * Tells whether SQLite keeps the key columns unique and not NULL: an INTEGER PRIMARY KEY (the
-   * rowid), or a PRIMARY KEY or full unique index on exactly these columns, all declared NOT
-   * NULL. SQLite lets NULLs into other PRIMARY KEY columns of rowid tables.
+   * Tells whether SQLite keeps the key columns unique and not NULL: an INTEGER PRIMARY KEY that
+   * is the rowid, or a PRIMARY KEY or full unique index on exactly these columns, all declared
+   * NOT NULL. SQLite lets NULLs into other PRIMARY KEY columns of rowid tables.
    */
   private isKeyEnforced(schema: string, table: string, primaryKey: readonly string[], columnRows: readonly SqliteColumnRow[]): boolean {
     const sameColumns = (names: readonly string[]): boolean => names.length === primaryKey.length && names.every((name) => primaryKey.includes(name));
     const declaredKey = columnRows.filter((row) => row.pk > 0).map((row) => row.name);
     const [single] = columnRows.filter((row) => row.pk > 0);
-    if (sameColumns(declaredKey) && declaredKey.length === 1 && single?.type.toUpperCase() === 'INTEGER') {
+    // Only an INTEGER PRIMARY KEY that is the rowid has no index of its own; one declared DESC
+    // (or in a WITHOUT ROWID table) is an ordinary key with an index of origin 'pk'.
+    const keyIndexes = this.database.prepare(`SELECT name FROM pragma_index_list(?, ?) WHERE origin = 'pk'`).pluck().all(table, schema);
+    if (sameColumns(declaredKey) && declaredKey.length === 1 && single?.type.toUpperCase() === 'INTEGER' && keyIndexes.length === 0) {
       return true;
     }
     if (!primaryKey.every((name) => columnRows.find((row) => row.name === name)?.notnull === 1)) {
