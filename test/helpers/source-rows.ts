@@ -2,6 +2,8 @@
  * Reads partitions of a Source back into rows, keeping NULL (unquoted empty field) apart from
  * the empty string (`""`), so that tests can compare exact field text.
  */
+import assert from 'node:assert/strict';
+
 import { parse } from 'csv-parse/sync';
 
 import type { PartitionData, Source, SourceTableRequest, TableDescription } from '../../src/sources/types.js';
@@ -69,4 +71,12 @@ export async function measureUnreadBuffering(
     rows++;
   }
   return { heapGrowthBytes, rows };
+}
+
+/** Describes each table with its key and checks whether the source reports the key as enforced. */
+export async function assertKeyEnforcement(source: Source, cases: readonly [table: string, key: string[], enforced: boolean][]): Promise<void> {
+  for (const [table, key, enforced] of cases) {
+    const description = await source.describeTable(tableRequest(table, key));
+    assert.equal(description.keyEnforced === true, enforced, `${table} (${key.join(', ')})`);
+  }
 }

@@ -2,25 +2,17 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
 
-import pg from 'pg';
-
 import { loadConfig } from '../../src/config/load-config.js';
 import { runFullLoad } from '../../src/pipeline/full-load.js';
 import { reconcile } from '../../src/reconcile/reconcile.js';
 import { writeDeployment } from '../helpers/deployment.js';
-import { createThrowawayPostgresDatabase, postgresTestUrl, probePostgres, requireService } from '../helpers/services.js';
+import { createThrowawayPostgresDatabase, postgresStatements, postgresTestUrl, probePostgres, requireService } from '../helpers/services.js';
 import { tempFolder } from '../helpers/temp-folder.js';
 
 const skip = await requireService('PostgreSQL', () => probePostgres(postgresTestUrl()));
 
 async function execute(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
+  await postgresStatements(url)(sql);
 }
 
 test('reconcile PostgreSQL changed row', { skip }, async (t) => {
