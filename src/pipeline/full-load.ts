@@ -503,8 +503,8 @@ async function planDeltaReads(
 /**
  * Finds watermark deltas whose merge by key would lose rows or keep wrong ones; such a table
  * is read in full instead. Merging replaces every published row that shares a key with a
- * changed row, so the source's duplicated or NULL keys can drop rows that did not change, and
- * the published quarantine's duplicated or NULL keys can keep rows the source deleted.
+ * changed row. So the source's duplicated or NULL keys can drop rows that did not change. The
+ * published quarantine's duplicated or NULL keys can keep rows the source deleted.
  */
 async function findUnsafeMerges(tables: PlannedTable[], source: Source, session: DuckdbSession, layout: LakeLayout, runId: string): Promise<PlannedTable[]> {
   const unsafe: PlannedTable[] = [];

@@ -200,7 +200,7 @@ test('deleting the newest copy of a key is no backwards watermark', async (t) =>
   const files = writeDeployment(folder, { source: 'type: sqlite\npath: legacy.sqlite', tables: `  - name: T\n    primary_key: ID\n    ${tableOptions}`, rules: { 't.yaml': RULES } });
   assert.equal(run(files).status, 0);
 
-  // A second row of key 1 holds the newest watermark; then the source deletes it again.
+  // A second row of key 1 carries the newest watermark. Then the source deletes it again.
   statements("INSERT INTO T VALUES (1, '1.50', '2026-03-05 10:00:00')");
   assert.equal(run(files, '--mode', 'delta').status, 0);
   statements("DELETE FROM T WHERE AMOUNT = '1.50'");

@@ -115,8 +115,8 @@ export class SqliteSource implements Source {
     const sameColumns = (names: readonly string[]): boolean => names.length === primaryKey.length && names.every((name) => primaryKey.includes(name));
     const declaredKey = columnRows.filter((row) => row.pk > 0).map((row) => row.name);
     const [single] = columnRows.filter((row) => row.pk > 0);
-    // Only an INTEGER PRIMARY KEY that is the rowid has no index of its own; one declared DESC
-    // (or in a WITHOUT ROWID table) is an ordinary key with an index of origin 'pk'.
+    // Only an INTEGER PRIMARY KEY that is the rowid has no index of its own. Declared DESC, or in
+    // a WITHOUT ROWID table, it is an ordinary key with an index of origin 'pk'.
     const keyIndexes = this.database.prepare(`SELECT name FROM pragma_index_list(?, ?) WHERE origin = 'pk'`).pluck().all(table, schema);
     if (sameColumns(declaredKey) && declaredKey.length === 1 && single?.type.toUpperCase() === 'INTEGER' && keyIndexes.length === 0) {
       return true;
