@@ -202,6 +202,12 @@ function previousFileList(plan: DeltaPlan): string[] {
   return [plan.previous.silver, plan.previous.quarantine].map((files) => `[${files.map(quoteLiteral).join(', ')}]`);
 }
 
+/** Builds SQL that counts the rows of each key of `rows` (a relation or subquery) as `copies`. */
+export function keyCopiesSql(primaryKey: readonly string[], rows: string): string {
+  const keys = primaryKey.map(quoteIdentifier).join(', ');
+  return `SELECT ${keys}, count(*) AS copies FROM ${rows} GROUP BY ALL`;
+}
+
 /** Builds the join condition on the primary key; NULL keys match each other, as a merge by key needs. */
 export function keyJoin(primaryKey: readonly string[], left: string, right: string): string {
   return primaryKey.map((name) => `${left}.${quoteIdentifier(name)} IS NOT DISTINCT FROM ${right}.${quoteIdentifier(name)}`).join(' AND ');
@@ -282,27 +288,25 @@ export async function compareFullRead(
   await session.run(`DROP TABLE ${changedKeys}`);
 
   if (target.deletedKeysFile) {
-    await session.run(
-      `COPY (SELECT p.* FROM (${previousFileList(plan).map((files) => `SELECT ${keys} FROM read_parquet(${files})`).join(' UNION ALL ')}) p ANTI JOIN (SELECT ${keys} FROM ${source}) s ON ${keyJoin(description.primaryKey, 'p', 's')}) TO ${quoteLiteral(target.deletedKeysFile)} (FORMAT parquet)`,
-    );
+    await writeDeletedKeys(session, description, plan, bronzeFiles, target.deletedKeysFile);
   }
   return { changedFile: target.changedFile, changedRows, ...(target.deletedKeysFile ? { deletedKeysFile: target.deletedKeysFile } : {}) };
 }
 
 /**
- * Writes the keys of the previous snapshot that the source no longer has. `sourceKeys` is a
- * keys-only extract of every current source key.
+ * Writes the keys of the previous snapshot that the source no longer has. `sourceFiles`
+ * contain every current source key: a keys-only extract, or the bronze files of a full read.
  */
 export async function writeDeletedKeys(
   session: DuckdbSession,
   description: TableDescription,
   plan: DeltaPlan,
-  sourceKeys: string,
+  sourceFiles: readonly string[],
   target: string,
 ): Promise<number> {
   const keys = description.primaryKey.map(quoteIdentifier).join(', ');
   const previous = previousFileList(plan).map((files) => `SELECT ${keys} FROM read_parquet(${files})`).join(' UNION ALL ');
-  const select = `SELECT p.* FROM (${previous}) p ANTI JOIN read_parquet(${quoteLiteral(sourceKeys)}) s ON ${keyJoin(description.primaryKey, 'p', 's')}`;
+  const select = `SELECT p.* FROM (${previous}) p ANTI JOIN (SELECT ${keys} FROM read_parquet([${sourceFiles.map(quoteLiteral).join(', ')}])) s ON ${keyJoin(description.primaryKey, 'p', 's')}`;
   return session.runCounting(`COPY (${select}) TO ${quoteLiteral(target)} (FORMAT parquet)`);
 }
 
@@ -373,11 +377,10 @@ export async function checkDroppedMaximum(
   // A key counts only while the source still has as many rows of it as were published: a
   // duplicated key that lost the newer of its rows was deleted from, not set back.
   const newer = `SELECT DISTINCT ${keys} FROM (${previous}) WHERE ${watermark} > CAST(${quoteLiteral(dropped.current)} AS ${duckdbTypeOf(column.type)})`;
-  const copies = (rows: string): string => `SELECT ${keys}, count(*) AS copies FROM (${rows}) GROUP BY ALL`;
   const [row] = await session.queryText(
     `SELECT CAST(count(*) AS VARCHAR) AS n FROM (${newer}) n
-       JOIN (${copies(previous)}) p ON ${keyJoin(description.primaryKey, 'n', 'p')}
-       JOIN (${copies(`SELECT ${keys} FROM read_parquet(${quoteLiteral(sourceKeys)})`)}) s ON ${keyJoin(description.primaryKey, 'n', 's')}
+       JOIN (${keyCopiesSql(description.primaryKey, `(${previous})`)}) p ON ${keyJoin(description.primaryKey, 'n', 'p')}
+       JOIN (${keyCopiesSql(description.primaryKey, `read_parquet(${quoteLiteral(sourceKeys)})`)}) s ON ${keyJoin(description.primaryKey, 'n', 's')}
       WHERE s.copies >= p.copies`,
   );
   if (Number(row?.n ?? 0) > 0) {

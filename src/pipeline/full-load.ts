@@ -25,7 +25,7 @@ import { openRunLog } from '../logging/run-log.js';
 import { writeQualityReport } from '../reports/write-report.js';
 import { createSource, describeSource } from '../sources/create-source.js';
 import type { PartitionRange, Source, SourceTableRequest, TableDescription } from '../sources/types.js';
-import { checkDroppedMaximum, checkWatermarkColumn, compareFullRead, deltaState, keyJoin, fullReadPlan, mergedRelationSql, planDelta, sourceKeysFile, watermarkPartition, writeDeletedKeys, writeTombstones, type DeltaPlan } from './delta.js';
+import { checkDroppedMaximum, checkWatermarkColumn, compareFullRead, deltaState, fullReadPlan, keyCopiesSql, keyJoin, mergedRelationSql, planDelta, sourceKeysFile, watermarkPartition, writeDeletedKeys, writeTombstones, type DeltaPlan } from './delta.js';
 import type { PipelineEventListener } from './events.js';
 import { planIncrementalWork, rowRulesFingerprint, type IncrementalWork, type ReferencedTable } from './incremental-delta.js';
 import { newRunId } from './run-id.js';
@@ -531,10 +531,11 @@ async function mergeLosesRows(table: PlannedTable, source: Source, session: Duck
     return false;
   }
   const keysFile = await readSourceKeys(table, source, session, layout, runId);
-  const keys = table.description.primaryKey.map(quoteIdentifier).join(', ');
-  const copies = (files: readonly string[]): string => `SELECT ${keys}, count(*) AS copies FROM read_parquet([${files.map(quoteLiteral).join(', ')}]) GROUP BY ALL`;
+  const primaryKey = table.description.primaryKey;
+  const sourceCopies = keyCopiesSql(primaryKey, `read_parquet(${quoteLiteral(keysFile)})`);
+  const deltaCopies = keyCopiesSql(primaryKey, `read_parquet([${table.bronzeFiles.map(quoteLiteral).join(', ')}])`);
   const [row] = await session.queryText(
-    `SELECT CAST(count(*) AS VARCHAR) AS n FROM (${copies([keysFile])}) s JOIN (${copies(table.bronzeFiles)}) d ON ${keyJoin(table.description.primaryKey, 's', 'd')} WHERE s.copies > d.copies`,
+    `SELECT CAST(count(*) AS VARCHAR) AS n FROM (${sourceCopies}) s JOIN (${deltaCopies}) d ON ${keyJoin(primaryKey, 's', 'd')} WHERE s.copies > d.copies`,
   );
   return Number(row?.n ?? 0) > 0;
 }
@@ -565,11 +566,9 @@ async function readSourceKeys(table: PlannedTable, source: Source, session: Duck
  * key), so the table is read in full until its keys are unique again.
  */
 async function quarantineHasAmbiguousKeys(session: DuckdbSession, description: TableDescription, plan: DeltaPlan): Promise<boolean> {
-  const keys = description.primaryKey.map(quoteIdentifier);
-  const anyNull = keys.map((key) => `${key} IS NULL`).join(' OR ');
-  const [row] = await session.queryText(
-    `SELECT CAST(count(*) AS VARCHAR) AS n FROM (SELECT ${keys.join(', ')}, count(*) AS copies FROM read_parquet([${plan.previous.quarantine.map(quoteLiteral).join(', ')}]) GROUP BY ALL) WHERE copies > 1 OR ${anyNull}`,
-  );
+  const anyNull = description.primaryKey.map((key) => `${quoteIdentifier(key)} IS NULL`).join(' OR ');
+  const quarantineCopies = keyCopiesSql(description.primaryKey, `read_parquet([${plan.previous.quarantine.map(quoteLiteral).join(', ')}])`);
+  const [row] = await session.queryText(`SELECT CAST(count(*) AS VARCHAR) AS n FROM (${quarantineCopies}) WHERE copies > 1 OR ${anyNull}`);
   return Number(row?.n ?? 0) > 0;
 }
 
@@ -597,10 +596,8 @@ async function findDeletedKeys(tables: PlannedTable[], source: Source, session: 
       continue;
     }
 
-    let keysFile = sourceKeysFile(layout, runId, table.config.name);
-    if (plan.watermark) {
-      keysFile = await readSourceKeys(table, source, session, layout, runId);
-    } else {
+    const keysFile = plan.watermark ? await readSourceKeys(table, source, session, layout, runId) : sourceKeysFile(layout, runId, table.config.name);
+    if (!plan.watermark) {
       const keys = table.description.primaryKey.map(quoteIdentifier).join(', ');
       await session.run(`COPY (SELECT ${keys} FROM read_parquet([${table.bronzeFiles.map(quoteLiteral).join(', ')}])) TO ${quoteLiteral(keysFile)} (FORMAT parquet)`);
     }
@@ -608,7 +605,7 @@ async function findDeletedKeys(tables: PlannedTable[], source: Source, session: 
     await checkDroppedMaximum(session, table.description, plan, keysFile);
     if (findDeletes) {
       table.deletedKeysFile = path.join(layout.runTmpFolder(runId), `${table.config.name}-deleted.parquet`);
-      table.deletedRows = await writeDeletedKeys(session, table.description, plan, keysFile, table.deletedKeysFile);
+      table.deletedRows = await writeDeletedKeys(session, table.description, plan, [keysFile], table.deletedKeysFile);
     }
   }
 }
@@ -756,7 +753,7 @@ async function validatePlannedTable(
   runId: string,
   gateErrors: AuroraError[],
 ): Promise<TableResult> {
-const validation = await validateTable({
+  const validation = await validateTable({
     session,
     runId,
     table: table.description,
@@ -883,8 +880,8 @@ function incrementalFacts(table: PlannedTable, checkedRows: number): DeltaState[
   if (!work) {
     return undefined;
   }
-  const kept = work.silver.unchangedFiles.length;
-  return { checkedRows, affectedRows: work.affectedRows, filesRewritten: previousParts - kept, filesKept: kept };
+  const filesKept = work.silver.unchangedFiles.length;
+  return { checkedRows, affectedRows: work.affectedRows, filesRewritten: previousParts - filesKept, filesKept };
 }
 
 /** Fills in end time, totals and error; secrets are scrubbed from every message. */

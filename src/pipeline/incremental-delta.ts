@@ -110,16 +110,13 @@ export async function planIncrementalWork(input: IncrementalInput): Promise<Incr
       : `CREATE OR REPLACE TEMP TABLE ${affected} AS ${conditions.flatMap(staying).join(' UNION ')}`,
   );
 
-  const touched = new Set([
-    ...(await partsOfKeys(session, `(SELECT ${keyColumns} FROM ${leaving} UNION ALL SELECT ${keyColumns} FROM ${affected})`, input.partitioning)),
-    ...crowdedParts(input.previousParts),
-  ]);
+  const outgoing = `(SELECT ${keyColumns} FROM ${leaving} UNION ALL SELECT ${keyColumns} FROM ${affected})`;
+  const touched = new Set([...(await partsOfKeys(session, outgoing, input.partitioning)), ...crowdedParts(input.previousParts)]);
   const rewritten = filesOfParts(input.previousParts, touched);
   const rewrittenQuarantine = filesOfParts(input.previousQuarantineParts, touched);
   const unchanged = (parts: readonly PartFile[]): string[] => parts.filter((part) => part.part !== undefined && !touched.has(part.part)).map((part) => part.file);
 
   const [affectedCount] = await session.queryText(`SELECT CAST(count(*) AS VARCHAR) AS n FROM ${affected}`);
-  const outgoing = `(SELECT ${keyColumns} FROM ${leaving} UNION ALL SELECT ${keyColumns} FROM ${affected})`;
   const columns = (qualifier: string): string => description.columns.map((entry) => `${qualifier}.${quoteIdentifier(entry.name)}`).join(', ');
   const rowId = quoteIdentifier(input.rowIdColumn);
 
@@ -158,8 +155,8 @@ async function partsOfKeys(session: DuckdbSession, relation: string, partitionin
 }
 
 /** Returns the files of the given parts, and every file that covers no single part. */
-function filesOfParts(parts: readonly PartFile[], wanted: ReadonlySet<bigint>): string[] {
-  return parts.filter((part) => part.part === undefined || wanted.has(part.part)).map((part) => part.file);
+function filesOfParts(parts: readonly PartFile[], partNumbers: ReadonlySet<bigint>): string[] {
+  return parts.filter((part) => part.part === undefined || partNumbers.has(part.part)).map((part) => part.file);
 }
 
 /**

@@ -91,8 +91,10 @@ export async function validateTable(task: TableValidationTask): Promise<TableVal
     // The quarantine folder also contains the carried and linked rows of an incremental delta,
     // so its count is the table's quarantine total.
     const quarantinedRows = await writeQuarantine(task, flags);
+    // An incremental delta checked part of the table; the written folders contain all of it.
+    let rowsRead = counts.rowsChecked;
     if (task.checkedRows !== undefined) {
-      counts.rowsRead = (await countFolderRows(task, task.silver)) + quarantinedRows;
+      rowsRead = (await countFolderRows(task, task.silver)) + quarantinedRows;
       await useWrittenFiles(task);
     }
     const writtenAt = performance.now();
@@ -121,7 +123,7 @@ export async function validateTable(task: TableValidationTask): Promise<TableVal
       }
       rules.push({
         ...describeRule(compiled.rule),
-        rowsChecked: counts.rowsRead,
+        rowsChecked: rowsRead,
         failedRows: failed ? 1 : 0,
         failureRatio: failed ? 1 : 0,
         samples: [],
@@ -130,9 +132,9 @@ export async function validateTable(task: TableValidationTask): Promise<TableVal
     }
 
     return {
-      rowsRead: counts.rowsRead,
+      rowsRead,
       rowsChecked: counts.rowsChecked,
-      silverRows: counts.rowsRead - quarantinedRows,
+      silverRows: rowsRead - quarantinedRows,
       quarantinedRows,
       warnedRows: counts.warned,
       rules,
@@ -192,7 +194,6 @@ function checkedRowsAs(task: TableValidationTask, alias: string): string {
 }
 
 interface FailureCounts {
-  rowsRead: number;
   rowsChecked: number;
   warned: number;
   failed: number[];
@@ -218,8 +219,6 @@ async function countFailures(task: TableValidationTask, flags: string): Promise<
   const rowsChecked = count(fromChecked, 'rows_checked') ?? 0;
 
   return {
-    // An incremental delta counts its whole table once the files are written.
-    rowsRead: rowsChecked,
     rowsChecked,
     warned: count(fromFlags, 'warned') ?? 0,
     failed: task.rowRules.map((_, index) => count(fromFlags, `failed_${index}`) ?? 0),
