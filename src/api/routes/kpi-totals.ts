@@ -5,8 +5,7 @@ import { readPublishedModel, withConnection, type GoldModelSource } from '../gol
 import { KpiTotalsCache } from '../kpi-totals-cache.js';
 import { queryKpiTotals } from '../kpi-totals-query.js';
 import { rejectInvalidRequest, type FieldReasons } from '../query-validation.js';
-
-const DIMENSION_FILTER_PREFIX = 'dim.';
+import { DIMENSION_FILTER_PREFIX, MODEL_AND_FILTER_REASONS } from './kpis.js';
 
 /** Memory for cached totals per server process, an estimate with room for the default view of every model and many filtered views. */
 const CACHE_MAX_BYTES = 32 * 1024 * 1024;
@@ -40,23 +39,13 @@ const TOTALS_QUERY_SCHEMA = {
 
 const TOTALS_FIELD_REASONS: FieldReasons = {
   fields: {
-    model: {
-      de: 'erwartet wird ein Modellname aus Kleinbuchstaben, Ziffern und _, beginnend mit einem Buchstaben, höchstens 63 Zeichen.',
-      en: 'expected a model name of lower-case letters, digits and _, starting with a letter, at most 63 characters.',
-    },
-    from: { de: 'erwartet wird ein Datum im Format JJJJ-MM-TT, etwa 2017-01-31.', en: 'expected a date in the format YYYY-MM-DD, such as 2017-01-31.' },
-    to: { de: 'erwartet wird ein Datum im Format JJJJ-MM-TT, etwa 2017-12-31.', en: 'expected a date in the format YYYY-MM-DD, such as 2017-12-31.' },
+    ...MODEL_AND_FILTER_REASONS.fields,
     groupBy: {
       de: 'erlaubt sind höchstens zwei verschiedene Werte: month oder der Name einer Dimension.',
       en: 'allowed are at most two different values: month or the name of a dimension.',
     },
   },
-  prefixes: {
-    [DIMENSION_FILTER_PREFIX]: {
-      de: 'erlaubt sind höchstens 50 Werte je Dimension mit je höchstens 200 Zeichen.',
-      en: 'allowed are at most 50 values per dimension of at most 200 characters each.',
-    },
-  },
+  prefixes: MODEL_AND_FILTER_REASONS.prefixes,
   fallback: {
     de: 'unbekannter Parameter. Erlaubt sind from, to, groupBy und dim.<DIMENSION>.',
     en: 'unknown parameter. Allowed are from, to, groupBy and dim.<DIMENSION>.',

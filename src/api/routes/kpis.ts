@@ -48,7 +48,8 @@ export const KPI_QUERY_SCHEMA = {
   additionalProperties: { not: {} },
 } as const;
 
-export const KPI_FIELD_REASONS: FieldReasons = {
+/** Reasons for the model, the date range and the dimension filters, which the rows and the totals routes share. */
+export const MODEL_AND_FILTER_REASONS = {
   fields: {
     model: {
       de: 'erwartet wird ein Modellname aus Kleinbuchstaben, Ziffern und _, beginnend mit einem Buchstaben, höchstens 63 Zeichen.',
@@ -56,6 +57,18 @@ export const KPI_FIELD_REASONS: FieldReasons = {
     },
     from: { de: 'erwartet wird ein Datum im Format JJJJ-MM-TT, etwa 2017-01-31.', en: 'expected a date in the format YYYY-MM-DD, such as 2017-01-31.' },
     to: { de: 'erwartet wird ein Datum im Format JJJJ-MM-TT, etwa 2017-12-31.', en: 'expected a date in the format YYYY-MM-DD, such as 2017-12-31.' },
+  },
+  prefixes: {
+    [DIMENSION_FILTER_PREFIX]: {
+      de: 'erlaubt sind höchstens 50 Werte je Dimension mit je höchstens 200 Zeichen.',
+      en: 'allowed are at most 50 values per dimension of at most 200 characters each.',
+    },
+  },
+} satisfies Omit<FieldReasons, 'fallback'>;
+
+export const KPI_FIELD_REASONS: FieldReasons = {
+  fields: {
+    ...MODEL_AND_FILTER_REASONS.fields,
     sort: {
       de: 'erwartet wird einmal der Name einer Dimension oder Kennzahl, höchstens 128 Zeichen.',
       en: 'expected the name of one dimension or measure, at most 128 characters.',
@@ -67,12 +80,7 @@ export const KPI_FIELD_REASONS: FieldReasons = {
       en: 'expected the nextCursor of a previous response, unchanged.',
     },
   },
-  prefixes: {
-    [DIMENSION_FILTER_PREFIX]: {
-      de: 'erlaubt sind höchstens 50 Werte je Dimension mit je höchstens 200 Zeichen.',
-      en: 'allowed are at most 50 values per dimension of at most 200 characters each.',
-    },
-  },
+  prefixes: MODEL_AND_FILTER_REASONS.prefixes,
   fallback: {
     de: 'unbekannter Parameter. Erlaubt sind from, to, sort, order, limit, cursor und dim.<DIMENSION>.',
     en: 'unknown parameter. Allowed are from, to, sort, order, limit, cursor and dim.<DIMENSION>.',
