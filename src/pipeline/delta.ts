@@ -251,7 +251,7 @@ export interface FullReadChanges {
   /** Source rows of every key whose rows differ from the published ones, in bronze columns. */
   changedFile: string;
   changedRows: number;
-  /** Published keys the source no longer has; written only when asked for. */
+  /** Published keys the source no longer has, written when the caller gives a file for them. */
   deletedKeysFile?: string;
 }
 

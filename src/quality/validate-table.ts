@@ -28,16 +28,16 @@ export interface TableValidationTask {
    * The rows to check and split, as SQL with a row id column; default: all rows of `relation`.
    * An incremental delta checks only its changed and affected rows, while rules that compare
    * rows (unique, relationship) still read the whole relation. Its table rules read the
-   * written snapshot files, which hold the same rows.
+   * written snapshot files, which contain the same rows.
    */
   checkedRows?: string;
   rowRules: readonly CompiledRowRule[];
   tableRules: readonly CompiledTableRule[];
   /** The split of silver and quarantine into part files; undefined writes one file each. */
   partitioning?: SilverPartitioning;
-  /** Published silver rows that stay in the parts this run rewrites carry their `_aurora_run_id`. */
+  /** The silver folder. Carried rows keep their `_aurora_run_id`. */
   silver: PartFolderTarget;
-  /** Published quarantine rows that stay carry their recorded failures, because no change can alter them. */
+  /** The quarantine folder. Carried rows keep their recorded failures, because no change can alter them. */
   quarantine: PartFolderTarget;
 }
 
@@ -253,7 +253,7 @@ async function countFolderRows(task: TableValidationTask, target: PartFolderTarg
 }
 
 /**
- * Points the relation at the written silver and quarantine files. They hold the same rows as
+ * Points the relation at the written silver and quarantine files. They contain the same rows as
  * the merge an incremental delta validated, but reading them costs no join with the published
  * files, so the table rules and later readers (relationship rules of other tables, tombstones)
  * read them instead.
